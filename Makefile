@@ -1,0 +1,42 @@
+# The KM workbook. `make help` lists the targets; `make report TAMBON=bangjak` and `make test`
+# are the two set-up commands: each creates the environment (.venv) on first use.
+#
+# Variables reach the recipes through the environment and are always quoted there ("$$VAR"),
+# so a value such as 'TAMBON=x;touch /tmp/owned' is passed to km as one argument, never run.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Rebuilt when the project's dependencies or their pins change; otherwise `setup` is instant.
+STAMP := $(VENV)/.installed
+
+DATA ?= data
+export DATA
+
+.PHONY: help setup check test clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@echo "  variables: DATA=PATH (records folder or .xlsx, default data/)"
+
+setup: $(STAMP) ## create or update the environment in .venv (pinned by requirements.lock)
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -x "$(BIN)/python" || { echo "creating $(VENV) ..."; "$(PYTHON)" -m venv "$(VENV)"; }
+	@echo "installing pinned dependencies into $(VENV) (first time: a few minutes) ..."
+	"$(BIN)/python" -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test]'
+	@touch "$@"
+
+check: setup ## validate the records: make check [DATA=path]
+	"$(BIN)/km" check --data "$$DATA"
+
+test: setup ## run the test suite
+	"$(BIN)/python" -m pytest
+
+clean: ## remove generated reports and caches (keeps .venv)
+	rm -rf reports/*/ .pytest_cache .hypothesis
+	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +
