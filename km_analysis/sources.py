@@ -1,0 +1,230 @@
+"""Reading the raw cells of the records: CSV files in a folder, or sheets of one workbook.
+
+Every cell is read as text (the value as typed is what messages quote); parsing into types
+happens in `records`. Row numbers are the spreadsheet's: the header is row 1, and blank rows
+count even though they carry nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import Problem, SourceError
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+SEPARATORS = (",", ";", "\t")
+# Thai Excel saves plain "CSV" as Windows-874; "CSV UTF-8" adds a BOM. Python's tis-620 codec
+# is not used: it silently mangles bytes 0x80-0x9F, which cp874 maps to punctuation.
+ENCODINGS = ("utf-8-sig", "cp874")
+
+
+@dataclass
+class RawTable:
+    """The cells of one table as text, indexed by spreadsheet row."""
+
+    name: str
+    label: str  # how the user finds it: the CSV path, or "book.xlsx [sheet]"
+    cells: pd.DataFrame  # str cells, "" for blank; columns as in the header (normalised)
+    headers: dict[str, str] = field(default_factory=dict)  # normalised -> as typed
+
+
+@dataclass
+class Source:
+    """Where the records come from: a folder of CSV files or one workbook."""
+
+    path: Path
+    workbook: Path | None
+
+    def describe(self) -> str:
+        return str(self.workbook or self.path)
+
+
+def resolve_source(path: str | Path) -> Source:
+    """Return the source at `path`: a CSV folder, an .xlsx file, or a folder holding one."""
+    path = Path(path)
+    if not path.exists():
+        raise SourceError(str(path), "no such file or folder")
+    if path.is_file():
+        if path.suffix.lower() in WORKBOOK_SUFFIXES:
+            return Source(path.parent, path)
+        raise SourceError(
+            str(path),
+            f"a {path.suffix or 'suffix-less'} file is not records: give a folder of CSV files "
+            "or an Excel workbook (.xlsx)",
+        )
+    workbooks = sorted(
+        p for p in path.iterdir()
+        if p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith("~$")
+    )
+    csvs = sorted(path.glob("*.csv"))
+    if len(workbooks) > 1:
+        names = ", ".join(p.name for p in workbooks)
+        raise SourceError(str(path), f"holds more than one workbook ({names}): give one of them")
+    if workbooks and csvs:
+        raise SourceError(
+            str(path),
+            f"holds both a workbook ({workbooks[0].name}) and CSV files "
+            f"({', '.join(p.name for p in csvs[:3])}{'…' if len(csvs) > 3 else ''}): "
+            "keep one kind, or give the workbook's path",
+        )
+    if workbooks:
+        return Source(path, workbooks[0])
+    if not csvs:
+        raise SourceError(str(path), "holds no CSV files and no .xlsx workbook")
+    return Source(path, None)
+
+
+def read_tables(source: Source, names: list[str]) -> tuple[dict[str, RawTable], list[Problem]]:
+    """Return the raw tables found in `source` by name, and the problems of reading them."""
+    if source.workbook is not None:
+        return _read_workbook(source.workbook, names)
+    tables, problems = {}, []
+    by_name = {p.stem.strip().lower(): p for p in source.path.glob("*.csv")}
+    for name, csv_path in by_name.items():
+        if name not in names:
+            problems.append(_problem("warning", name, str(csv_path), None, None, "",
+                                     "a file named after a table of the records; ignored"))
+            continue
+        table, read_problems = _read_csv(name, csv_path)
+        problems += read_problems
+        if table is not None:
+            tables[name] = table
+    return tables, problems
+
+
+def _problem(level, table, label, row, column, value, expected) -> Problem:
+    return Problem(level, table, label, row, column, value, expected)
+
+
+def _decode(data: bytes) -> str | None:
+    for encoding in ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _sniff_separator(header_line: str) -> str:
+    # The header holds only column names, so the most frequent candidate is the separator.
+    return max(SEPARATORS, key=header_line.count)
+
+
+def _read_csv(name: str, path: Path) -> tuple[RawTable | None, list[Problem]]:
+    label = str(path)
+    text = _decode(path.read_bytes())
+    if text is None:
+        return None, [_problem("error", name, label, None, None, "",
+                               "text saved as UTF-8 or Windows-874 (Thai); the file is neither")]
+    if not text.strip():
+        return None, [_problem("error", name, label, None, None, "",
+                               "a header row naming the columns; the file is empty")]
+    first_line = text.lstrip("\r\n").splitlines()[0]
+    separator = _sniff_separator(first_line)
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
+    return _table_from_rows(name, label, rows)
+
+
+def _table_from_rows(
+    name: str, label: str, rows: list[list[str]]
+) -> tuple[RawTable | None, list[Problem]]:
+    """Build a RawTable from rows of text cells, the first row being the header."""
+    problems: list[Problem] = []
+    if not rows or not any(c.strip() for c in rows[0]):
+        return None, [_problem("error", name, label, 1, None, "",
+                               "a header row naming the columns in row 1")]
+    header_typed = [c.strip() for c in rows[0]]
+    while header_typed and header_typed[-1] == "":
+        header_typed.pop()
+    header = [h.lower() for h in header_typed]
+    seen: dict[str, int] = {}
+    for position, column in enumerate(header):
+        if column == "":
+            problems.append(_problem("error", name, label, 1, f"#{position + 1}", "",
+                                     "a column name (the header cell is blank)"))
+        elif column in seen:
+            problems.append(_problem("error", name, label, 1, column, header_typed[position],
+                                     f"each column once; {column!r} is also column "
+                                     f"{seen[column] + 1}"))
+        else:
+            seen[column] = position
+    width = len(header)
+    body, row_numbers = [], []
+    for offset, cells in enumerate(rows[1:]):
+        row = offset + 2
+        cells = [c.strip() for c in cells]
+        if not any(cells):
+            continue  # a blank row carries nothing; it still counts for row numbers
+        if len(cells) > width:
+            extra = [c for c in cells[width:] if c]
+            if extra:
+                problems.append(_problem("error", name, label, row, f"#{width + 1}", extra[0],
+                                         f"at most {width} cells, as many as the header has"))
+            cells = cells[:width]
+        body.append(cells + [""] * (width - len(cells)))
+        row_numbers.append(row)
+    keep = [i for i, c in enumerate(header) if c and seen.get(c) == i]
+    frame = pd.DataFrame(
+        [[cells[i] for i in keep] for cells in body] if body else None,
+        columns=[header[i] for i in keep],
+        index=pd.Index(row_numbers, dtype="int64", name="row"),
+        dtype=object,
+    )
+    headers = {header[i]: header_typed[i] for i in keep}
+    return RawTable(name, label, frame, headers), problems
+
+
+def _cell_text(value) -> str:
+    """Return a workbook cell as the text a user would read in it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _read_workbook(path: Path, names: list[str]) -> tuple[dict[str, RawTable], list[Problem]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for broken files
+        return {}, [_problem("error", "", str(path), None, None, "",
+                             f"an Excel workbook that opens ({exc})")]
+    tables, problems = {}, []
+    for sheet_name in workbook.sheet_names:
+        if sheet_name.startswith("_"):
+            continue  # helper sheets (lists for dropdowns) are not records
+        name = sheet_name.strip().lower()
+        label = f"{path} [{sheet_name}]"
+        if name not in names:
+            problems.append(_problem("warning", name, label, None, None, "",
+                                     "a sheet named after a table of the records; ignored"))
+            continue
+        sheet = workbook.get_sheet_by_name(sheet_name)
+        rows = [[_cell_text(c) for c in row] for row in _sheet_rows(sheet)]
+        table, sheet_problems = _table_from_rows(name, label, rows)
+        problems += sheet_problems
+        if table is not None:
+            tables[name] = table
+    return tables, problems
+
+
+def _sheet_rows(sheet) -> Iterator[list]:
+    # skip_empty_area=False keeps row 1 at index 0 even when the sheet starts lower down.
+    yield from sheet.to_python(skip_empty_area=False)
