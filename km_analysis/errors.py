@@ -25,6 +25,7 @@ class Problem:
     value: str  # the value as typed
     expected: str
     scope: str | None = None  # the tambon slug it belongs to; None = province-wide
+    kind: str = ""  # a short name of the check, for messages in other languages (the report)
 
     def where(self) -> str:
         """Return 'file, row N, column C' as far as it is known."""

@@ -6,6 +6,7 @@ spreadsheet row, or raises `RecordsError` carrying every problem found across al
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections.abc import Callable, Iterable
@@ -326,7 +327,9 @@ class _RuleContext:
     labels: dict[str, str]
     problems: list[Problem] = field(default_factory=list)
 
-    def report(self, level, table: str, rows: Iterable[int], column: str, expected) -> None:
+    def report(
+        self, level, table: str, rows: Iterable[int], column: str, expected, kind: str = ""
+    ) -> None:
         """Add one problem per row; `expected` is text or a function of the row."""
         cells = self.cells.get(table)
         for row in rows:
@@ -335,7 +338,8 @@ class _RuleContext:
                 value = cells.at[row, column]
             text = expected(row) if callable(expected) else expected
             self.problems.append(
-                Problem(level, table, self.labels.get(table, table), int(row), column, value, text)
+                Problem(level, table, self.labels.get(table, table), int(row), column, value, text,
+                        kind=kind)
             )
 
 
@@ -482,7 +486,8 @@ def _check_competencies(ctx: _RuleContext) -> None:
 def _warn_groups_without_facilitator(ctx: _RuleContext) -> None:
     groups = ctx.frames["groups"]
     ctx.report("warning", "groups", groups.index[groups["facilitator"].isna()], "facilitator",
-               "a responsible facilitator (person_id): the group has none")
+               "a responsible facilitator (person_id): the group has none",
+               kind="no_facilitator")
 
 
 def _warn_rosters_over_participants(ctx: _RuleContext) -> None:
@@ -496,6 +501,7 @@ def _warn_rosters_over_participants(ctx: _RuleContext) -> None:
     ctx.report(
         "warning", "sessions", sessions.index[over], "participants",
         lambda row: f"at least the {int(counted[row])} people present on the attendance roster",
+        kind="roster_over_participants",
     )
 
 
@@ -511,7 +517,7 @@ def _warn_blank_rows(ctx: _RuleContext) -> None:
             ctx.problems.append(Problem(
                 "warning", table, ctx.labels[table], blank_from, None, "",
                 f"no blank rows between records (rows {blank_from}–{row - 1} are blank and "
-                "were skipped)",
+                "were skipped)", kind="blank_rows",
             ))
 
 
@@ -531,7 +537,7 @@ def _warn_undrawable_characters(ctx: _RuleContext) -> None:
                 names = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in chars)
                 ctx.report("warning", table.name, column.index[column == text], f.name,
                            f"characters the report's font can draw; {names} would print "
-                           "as a box")
+                           "as a box", kind="undrawable")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -551,8 +557,7 @@ def _with_scopes(problems: list[Problem], frames: dict[str, pd.DataFrame]) -> li
         if p.row is not None and p.table in scopes and p.row in scopes[p.table].index:
             value = scopes[p.table].at[p.row]
             scope = None if pd.isna(value) else str(value)
-        scoped.append(Problem(p.level, p.table, p.file, p.row, p.column, p.value, p.expected,
-                              scope))
+        scoped.append(dataclasses.replace(p, scope=scope))
     return scoped
 
 

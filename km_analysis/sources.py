@@ -90,7 +90,8 @@ def read_tables(source: Source, names: list[str]) -> tuple[dict[str, RawTable], 
     for name, csv_path in by_name.items():
         if name not in names:
             problems.append(_problem("warning", name, str(csv_path), None, None, "",
-                                     "a file named after a table of the records; ignored"))
+                                     "a file named after a table of the records; ignored",
+                                     kind="ignored_table"))
             continue
         table, read_problems = _read_csv(name, csv_path)
         problems += read_problems
@@ -99,8 +100,8 @@ def read_tables(source: Source, names: list[str]) -> tuple[dict[str, RawTable], 
     return tables, problems
 
 
-def _problem(level, table, label, row, column, value, expected) -> Problem:
-    return Problem(level, table, label, row, column, value, expected)
+def _problem(level, table, label, row, column, value, expected, kind="") -> Problem:
+    return Problem(level, table, label, row, column, value, expected, kind=kind)
 
 
 def _decode(data: bytes) -> str | None:
@@ -214,7 +215,8 @@ def _read_workbook(path: Path, names: list[str]) -> tuple[dict[str, RawTable], l
         label = f"{path} [{sheet_name}]"
         if name not in names:
             problems.append(_problem("warning", name, label, None, None, "",
-                                     "a sheet named after a table of the records; ignored"))
+                                     "a sheet named after a table of the records; ignored",
+                                     kind="ignored_table"))
             continue
         sheet = workbook.get_sheet_by_name(sheet_name)
         rows = [[_cell_text(c) for c in row] for row in _sheet_rows(sheet)]
