@@ -1,0 +1,110 @@
+"""A small table formatter: frames to escaped HTML tables in the report's Thai style.
+
+Every value from the records is escaped here, once: record text is data, so a title such as
+`<script>` appears in the PDF as those characters.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+from . import thai
+
+Kind = Literal["text", "date", "number", "percent", "label", "state"]
+
+
+class Html(str):
+    """HTML that notebooks display as HTML (and nbconvert exports as such)."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+    def __add__(self, other: str) -> Html:
+        return Html(str(self) + str(other))
+
+
+def escape(value) -> str:
+    """Return a value as escaped text ('' for blanks)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return html.escape(str(value))
+
+
+@dataclass(frozen=True)
+class Column:
+    """How one column of a frame is shown: its Thai header and how its cells are written."""
+
+    name: str
+    header: str
+    kind: Kind = "text"
+    labels: Mapping[str, str] | None = None  # code -> Thai label, for "label" and "state"
+    width: str = ""  # a CSS width such as "12%": Thai words must not be squeezed mid-word
+
+
+def cell(value, column: Column, numerals: str = "arabic") -> str:
+    """Return the escaped HTML of one cell."""
+    if value is None or (not isinstance(value, (str, list)) and pd.isna(value)):
+        return ""
+    if column.kind == "date":
+        return escape(thai.format_date(value, numerals=numerals))
+    if column.kind == "number":
+        return escape(thai.format_number(value, numerals=numerals))
+    if column.kind == "percent":
+        return escape(percent(value, numerals))
+    if column.kind in ("label", "state"):
+        label = escape((column.labels or {}).get(str(value), value))
+        if column.kind == "state":
+            return f'<span class="state state-{escape(value)}">{label}</span>'
+        return label
+    return escape(value)
+
+
+def percent(value: float, numerals: str = "arabic") -> str:
+    """Return a share (0.0-1.0) as a whole percentage, e.g. '67%'."""
+    return thai.format_number(round(float(value) * 100), numerals=numerals) + "%"
+
+
+def html_table(
+    frame: pd.DataFrame,
+    columns: list[Column],
+    numerals: str = "arabic",
+    empty: str = "ไม่มีรายการ",
+    css_class: str = "",
+) -> Html:
+    """Return `frame` as an HTML table of `columns`, or the `empty` sentence when it has no rows."""
+    if frame.empty:
+        return paragraph(empty, "empty")
+    numeric = ("number", "percent")
+    head = "".join(
+        f'<th class="{"num" if c.kind in numeric else ""}"{_width(c)}>{escape(c.header)}</th>'
+        for c in columns
+    )
+    rows = []
+    for record in frame[[c.name for c in columns]].itertuples(index=False, name=None):
+        cells = "".join(
+            f'<td class="{_cell_class(c)}">{cell(value, c, numerals)}</td>'
+            for value, c in zip(record, columns)
+        )
+        rows.append(f"<tr>{cells}</tr>")
+    class_attribute = f' class="{escape(css_class)}"' if css_class else ""
+    return Html(f"<table{class_attribute}><thead><tr>{head}</tr></thead>"
+                f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def _width(column: Column) -> str:
+    return f' style="width: {escape(column.width)}"' if column.width else ""
+
+
+def _cell_class(column: Column) -> str:
+    return {"number": "num", "percent": "num", "date": "date"}.get(column.kind, "")
+
+
+def paragraph(text: str, css_class: str = "") -> Html:
+    """Return one escaped paragraph."""
+    class_attribute = f' class="{escape(css_class)}"' if css_class else ""
+    return Html(f"<p{class_attribute}>{escape(text)}</p>")
