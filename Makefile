@@ -15,13 +15,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 DATA ?= data
-export DATA
+OUT ?= reports
+NUMERALS ?= arabic
+export DATA OUT NUMERALS TAMBON AS_OF SINCE
 
-.PHONY: help setup check test clean
+.PHONY: help setup check report test clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
-	@echo "  variables: DATA=PATH (records folder or .xlsx, default data/)"
+	@echo "  variables: TAMBON=slug-or-Thai-name DATA=path AS_OF=date SINCE=date OUT=dir NUMERALS=arabic|thai"
 
 setup: $(STAMP) ## create or update the environment in .venv (pinned by requirements.lock)
 
@@ -33,6 +35,11 @@ $(STAMP): pyproject.toml requirements.lock
 
 check: setup ## validate the records: make check [DATA=path]
 	"$(BIN)/km" check --data "$$DATA"
+
+report: setup ## write one tambon's PDF: make report TAMBON=bangjak [AS_OF=…] [SINCE=…]
+	@test -n "$${TAMBON:-}" || { echo "make report needs TAMBON=<slug or Thai name>; the tambons are:"; "$(BIN)/km" tambons --data "$$DATA"; exit 2; }
+	"$(BIN)/km" report "$$TAMBON" --data "$$DATA" --out "$$OUT" --numerals "$$NUMERALS" \
+		$${AS_OF:+--as-of "$$AS_OF"} $${SINCE:+--since "$$SINCE"}
 
 test: setup ## run the test suite
 	"$(BIN)/python" -m pytest

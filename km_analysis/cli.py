@@ -7,18 +7,21 @@ from __future__ import annotations
 
 import argparse
 import csv
+import difflib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table as RichTable
 
 from . import thai
-from .errors import KmError, Problem
+from .errors import KmError, Problem, UsageError
 from .records import Records, load_records, row_tambons
 from .schema import TABLES
 
 DEFAULT_DATA = "data"
+DEFAULT_OUT = "reports"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,6 +73,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.set_defaults(run=_run_check)
 
+    report = commands.add_parser(
+        "report", help="write a tambon's Thai A4 progress report (PDF)",
+        description="Write the progress report of one tambon as a Thai A4 PDF, with the executed "
+        "notebook, the HTML and provenance.json beside it, under OUT/<as-of>/<tambon>/. "
+        "The last line printed is the PDF's path.",
+        epilog="Dates take any form the records accept (2006-10-30, 30/10/2549, 30 ต.ค. 49). "
+        "Exit codes: 0 written, 1 records refused or render failed, 2 usage.",
+    )
+    report.add_argument("tambon", metavar="TAMBON",
+                        help="the tambon's slug (km tambons lists them) or its Thai name")
+    _add_data_option(report)
+    report.add_argument("--as-of", metavar="DATE",
+                        help="the report's date (default: the latest date something happened)")
+    report.add_argument("--since", metavar="DATE",
+                        help="start of the period, exclusive (default: the last sponsor forum)")
+    report.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
+                        help="where reports are written (default: %(default)s/)")
+    report.add_argument("--numerals", choices=("arabic", "thai"), default="arabic",
+                        help="digits in the report: arabic (default) or thai (๑๒๓)")
+    report.set_defaults(run=_run_report)
+
     tambons = commands.add_parser("tambons", help="list the tambons: slug, Thai and English name")
     _add_data_option(tambons)
     tambons.set_defaults(run=_run_tambons)
@@ -108,6 +132,80 @@ def _run_tambons(args: argparse.Namespace, out: Console) -> int:
         table.add_row(row.tambon, row.name_th, row.name_en)
     out.print(table)
     return 0
+
+
+def _run_report(args: argparse.Namespace, out: Console) -> int:
+    from . import metrics, report, snapshot
+
+    err = _console(stderr=True)
+    as_of = _date_option(args.as_of, "--as-of")
+    since = _date_option(args.since, "--since")
+    records = load_records(args.data, errors="collect")
+    slug = resolve_tambon(records, args.tambon)
+    blocking = [p for p in records.errors if p.scope in (None, slug)]
+    if blocking:
+        print_problems(blocking, err)
+        raise KmError(f"the records hold {len(blocking)} error(s) in the scope of {slug} "
+                      "(its own rows or province-wide rows): fix them, then run again "
+                      "(km check lists them all)")
+    period = metrics.resolve_period(records, slug, as_of, since)
+    as_of_text = period.as_of.date().isoformat()
+    timings = report.Timings()
+    snapshot_folder = timings.measure(
+        "snapshot", lambda: snapshot.write_snapshot_once(records, Path(args.out) / ".snapshots"))
+    paths = report.ReportPaths.for_report(Path(args.out), as_of_text, slug)
+    parameters = {
+        "tambon": slug,
+        "as_of": as_of_text,
+        "since": period.since.date().isoformat(),
+        "snapshot": str(snapshot_folder.resolve()),
+        "numerals": args.numerals,
+        "data_dir": str(Path(args.data).resolve()),
+    }
+    provenance = {
+        "report": slug,
+        "parameters": parameters,
+        "records": records.source,
+        "fingerprints": snapshot.fingerprints(records),
+        "software": report.software_versions(),
+    }
+    with err.status(f"{slug}: starting") as status:
+        rendered = report.render_report(
+            "tambon_report.ipynb", parameters, paths, records, provenance,
+            progress=lambda step: status.update(f"{slug}: {step}"),
+        )
+    steps = {**timings.steps, **rendered.steps}
+    err.print(
+        "  ".join(f"{step} {seconds:.2f}s" for step, seconds in steps.items()
+                  if step != "notebook"),
+        highlight=False, style="dim",
+    )
+    out.print(str(paths.pdf), highlight=False, soft_wrap=True)
+    return 0
+
+
+def _date_option(text: str | None, option: str):
+    if not text:
+        return None
+    try:
+        return thai.parse_date(text)
+    except thai.DateError as exc:
+        raise UsageError(f"{option} {text!r}: expected {exc.expected}") from None
+
+
+def resolve_tambon(records: Records, name: str) -> str:
+    """Return the slug of the tambon named by its slug or Thai name; UsageError otherwise."""
+    tambons = records.tambons
+    wanted = thai.normalise(name)
+    by_name = {**dict(zip(tambons["tambon"], tambons["tambon"])),
+               **dict(zip(tambons["name_th"], tambons["tambon"])),
+               **{f"ตำบล{n}": slug for n, slug in zip(tambons["name_th"], tambons["tambon"])}}
+    if wanted in by_name:
+        return by_name[wanted]
+    known = ", ".join(f"{slug} ({n})" for slug, n in zip(tambons["tambon"], tambons["name_th"]))
+    close = difflib.get_close_matches(wanted.lower(), list(by_name), n=1, cutoff=0.5)
+    hint = f" Did you mean {by_name[close[0]]} ({close[0]})?" if close else ""
+    raise UsageError(f"no tambon named {name!r} in {records.source}.{hint} Known tambons: {known}")
 
 
 def print_problems(problems: Sequence[Problem], console: Console) -> None:
