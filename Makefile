@@ -19,7 +19,7 @@ OUT ?= reports
 NUMERALS ?= arabic
 export DATA OUT NUMERALS TAMBON AS_OF SINCE
 
-.PHONY: help setup check report test clean
+.PHONY: help setup check report test bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -44,6 +44,9 @@ report: setup ## write one tambon's PDF: make report TAMBON=bangjak [AS_OF=…] 
 test: setup ## run the test suite
 	"$(BIN)/python" -m pytest
 
+bench: setup ## benchmarks; results in bench/results-*.md and .json
+	"$(BIN)/python" bench/load_records.py
+
 clean: ## remove generated reports and caches (keeps .venv)
-	rm -rf reports/*/ .pytest_cache .hypothesis
+	rm -rf reports/*/ reports/.snapshots bench/data .pytest_cache .hypothesis
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +

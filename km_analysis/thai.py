@@ -54,6 +54,11 @@ _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _NIKHAHIT_SARA_AA = re.compile("\u0e4d([\u0e48-\u0e4b]?)\u0e32")
 # Above/below vowels, MAITAIKHU, tone marks, THANTHAKHAT, NIKHAHIT, YAMAKKAN.
 _REPEATED_MARK = re.compile("([\u0e31\u0e34-\u0e3a\u0e47-\u0e4e])\\1+")
+# Anything normalise could change besides NFC: most record text has none of it, and checking
+# is far cheaper than normalising (a national load holds millions of cells).
+_NEEDS_WORK = re.compile(
+    "[\u0e4d\u200b\u200c\u200d\u2060\ufeff]|[^\\S ]|  |^ | $|([\u0e31\u0e34-\u0e3a\u0e47-\u0e4e])\\1"
+)
 
 
 def _normalise_once(text: str) -> str:
@@ -82,6 +87,8 @@ def normalise(text: str) -> str:
     """
     if text.isascii():
         return " ".join(text.split())
+    if unicodedata.is_normalized("NFC", text) and not _NEEDS_WORK.search(text):
+        return text
     # Rare inputs (e.g. a non-Thai combining mark next to a moved tone mark)
     # need a second pass; iterating to a fixed point guarantees idempotence.
     result = _normalise_once(text)
