@@ -99,9 +99,13 @@ def visits_over_time(progress: pd.DataFrame, as_of, numerals: str = "arabic") ->
                   marker="s", markersize=4, color="#111111", label="ลงพื้นที่แล้ว (สะสม)")
         as_of = pd.Timestamp(as_of)
         axes.axvline(as_of, color="#444444", linewidth=0.8, linestyle=":")
+        # The label goes on the side of the line with more room, so it never meets an axis.
+        first, last = progress.index.min(), progress.index.max()
+        in_left_half = last == first or (as_of - first) / (last - first) < 0.5
         axes.annotate(f"ณ {thai.format_date(as_of, numerals=numerals)}", (as_of, 1.0),
-                      xycoords=("data", "axes fraction"), ha="right", va="top",
-                      fontsize=8, xytext=(-3, 0), textcoords="offset points")
+                      xycoords=("data", "axes fraction"), ha="left" if in_left_half else "right",
+                      va="top", fontsize=8, xytext=(3 if in_left_half else -3, 0),
+                      textcoords="offset points")
         axes.set_ylabel("จำนวนครั้ง")
         axes.yaxis.get_major_locator().set_params(integer=True)
         axes.set_ylim(bottom=0)

@@ -217,7 +217,8 @@ def visit_progress(records, tambon: str, as_of) -> pd.DataFrame:
 def visits_over_time(records, tambon: str, as_of) -> pd.DataFrame:
     """Return, for each day, how many visits were due by then and how many were done.
 
-    Index "date": every day from the first planned (or done) date to max(as_of, last due date).
+    Index "date": every day from the first planned or done date (or as_of, when earlier) to
+    max(as_of, last due date).
     Columns: planned_cumulative (visits not cancelled whose due date <= that day) and
     done_cumulative (visits done on or before that day, and on or before as_of). Empty (no rows)
     when the tambon has no visit that is not cancelled.
@@ -234,7 +235,8 @@ def visits_over_time(records, tambon: str, as_of) -> pd.DataFrame:
         )
     due = _due(visits)
     done = visits["done_on"].loc[visits["done_on"] <= as_of]
-    start = min(d.min() for d in (visits["planned"], due, done) if d.notna().any())
+    # The range always holds as_of, so the chart can mark it even before the first visit.
+    start = min(as_of, *(d.min() for d in (visits["planned"], due, done) if d.notna().any()))
     end = max(as_of, due.max())
     days = pd.date_range(start, end, freq="D", name="date").as_unit("us")
     day_values = days.to_numpy()
