@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-import pandera.pandas as pa
 
 from . import thai
 from .errors import Problem, RecordsError, errors_in
@@ -261,6 +260,8 @@ def _validate_schema(
     table: Table, frame: pd.DataFrame, raw: RawTable, already: set
 ) -> list[Problem]:
     """Return the problems pandera finds in the parsed frame (lazily: all of them)."""
+    import pandera.pandas as pa
+
     try:
         pandera_schema(table).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import pandas as pd
-import pandera.pandas as pa
 
 SCHEMA_VERSION = 1
 
@@ -358,8 +357,11 @@ TABLES: dict[str, Table] = {
 }
 
 
-def pandera_schema(table: Table) -> pa.DataFrameSchema:
-    """Return the pandera schema that a parsed frame of `table` must satisfy."""
+def pandera_schema(table: Table):
+    """Return the pandera schema (DataFrameSchema) a parsed frame of `table` must satisfy."""
+    # Imported here: reading a snapshot (every report) needs the declarations, not pandera.
+    import pandera.pandas as pa
+
     columns = {}
     for f in table.fields:
         checks = []
