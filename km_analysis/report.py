@@ -181,9 +181,7 @@ def html_to_pdf(html: str, fetcher: ReportFetcher | None = None) -> bytes:
     """Return the PDF that WeasyPrint lays out from the report's HTML."""
     fetcher = fetcher or ReportFetcher()
     document = HTML(string=html, base_url=str(TEMPLATES), url_fetcher=fetcher)
-    # Whole fonts, not subsets: subsetting costs a third of the layout time, and the two
-    # Sarabun faces add only ~130 KB to a PDF meant for email.
-    return document.write_pdf(full_fonts=True)
+    return document.write_pdf()
 
 
 # ---------------------------------------------------------------------------------------------
