@@ -268,3 +268,10 @@ def test_interrupted_render_leaves_no_pdf(tmp_path, monkeypatch):
     assert result == 130
     folder = tmp_path / "2006-10-30" / "tharai"
     assert not list(folder.glob("*.pdf")) and not list(folder.glob(".rendering-*"))
+
+
+@pytest.mark.parametrize("slug", DEMO_TAMBONS)
+def test_html_has_no_scripts_and_vector_charts(demo_reports, slug):
+    html = demo_reports[slug].with_suffix(".html").read_text(encoding="utf-8")
+    assert "<script" not in html and "require.js" not in html and "MathJax" not in html
+    assert html.count('src="data:image/svg+xml;base64,') == 2  # visits and coverage charts
