@@ -7,15 +7,17 @@ table from `tables`, every chart from `charts`; nothing here reads files but `op
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from . import charts, metrics, thai
+from . import __version__, charts, metrics, provenance, thai
 from .errors import RecordsError, errors_in
 from .records import Records, load_records
-from .schema import ACTION_STATUSES, FISH_PARTS, GROUP_TYPES, ROLES, SESSION_KINDS
+from .schema import ACTION_STATUSES, FISH_PARTS, GROUP_TYPES, ROLES, SESSION_KINDS, TABLES
+from .snapshot import fingerprints
 from .tables import Column, Html, escape, html_table, paragraph, percent
 
 VISIT_STATES = {
@@ -37,46 +39,33 @@ WARNING_KINDS = {
 WHAT_LABELS = {"session": "กิจกรรม", "visit": "ลงพื้นที่"}
 
 
+def _open_records(snapshot: str, data_dir: str, tambon: str | None) -> Records:
+    """Return the slice of records a report shows: from the CLI's snapshot, or from data_dir.
+
+    With no snapshot (an analyst running a notebook by hand) the records are loaded and
+    validated here, and refused as the CLI would refuse them.
+    """
+    if snapshot:
+        from .snapshot import read_snapshot
+
+        return read_snapshot(snapshot, tambon)
+    records = load_records(Path(data_dir), errors="collect")
+    blocking = [p for p in errors_in(records.problems) if p.scope in (None, tambon)]
+    if blocking:
+        raise RecordsError(blocking)
+    return provenance.slice_of(records, tambon)
+
+
 @dataclass
-class TambonReport:
-    """One tambon's report: its records (the tambon's slice), the period and the numerals."""
+class _Report:
+    """What every report shares: its records, period and numerals, and the colophon."""
 
     records: Records
-    tambon: str
     period: metrics.Period
-    numerals: str = "arabic"
+    numerals: str
 
-    @classmethod
-    def open(cls, tambon: str, as_of: str = "", since: str = "", snapshot: str = "",
-             numerals: str = "arabic", data_dir: str = "../data") -> TambonReport:
-        """Return the report of `tambon`: from the snapshot the CLI wrote, or from `data_dir`.
-
-        With no snapshot (an analyst running the notebook by hand) the records are loaded and
-        validated here, and refused as the CLI would refuse them.
-        """
-        if snapshot:
-            from .snapshot import read_snapshot
-
-            records = read_snapshot(snapshot, tambon)
-        else:
-            records = load_records(Path(data_dir), errors="collect")
-            blocking = [p for p in errors_in(records.problems) if p.scope in (None, tambon)]
-            if blocking:
-                raise RecordsError(blocking)
-        period = metrics.resolve_period(records, tambon, as_of or None, since or None)
-        charts.use_thai_style()
-        return cls(records, tambon, period, numerals)
-
-    # -- helpers ---------------------------------------------------------------------------
-
-    @property
-    def info(self) -> pd.Series:
-        tambons = self.records.tambons
-        return tambons[tambons["tambon"] == self.tambon].iloc[0]
-
-    @property
-    def tambon_name(self) -> str:
-        return f"ตำบล{self.info['name_th']}"
+    report_name = ""  # the report's name in paths and PDF metadata
+    report_title = ""  # the same, in Thai
 
     def date(self, value, style: str = "short") -> str:
         return thai.format_date(value, style=style, numerals=self.numerals)
@@ -90,6 +79,87 @@ class TambonReport:
     @property
     def first_day(self) -> pd.Timestamp:
         return self.period.since + pd.Timedelta(days=1)
+
+    def colophon(self) -> Html:
+        """Return the colophon: parameters, the records' fingerprints and counts, the software.
+
+        The same fingerprints go into the PDF's metadata (`km verify` reads them there).
+        Nothing here depends on the clock, so the same records give the same PDF.
+        """
+        table_fingerprints = fingerprints(self.records)
+        parameters = {"as_of": self.period.as_of.date().isoformat(),
+                      "since": self.period.since.date().isoformat(), "numerals": self.numerals}
+        meta = provenance.pdf_metadata(self.report_name, parameters, table_fingerprints)
+        counts = provenance.record_counts(self.records)
+        frame = pd.DataFrame({
+            "table": [f"{name} ({TABLES[name].label_th})" for name in counts],
+            "rows": list(counts.values()),
+            "fingerprint": [table_fingerprints[name] for name in counts],
+        })
+        commit = provenance.git_commit()
+        facts = [
+            ("รายงาน", f"{self.report_title} ({self.report_name})"),
+            ("ข้อมูล ณ วันที่", f"{self.date(self.period.as_of)} ({parameters['as_of']})"),
+            ("ช่วงรายงาน", f"หลัง {self.date(self.period.since)} ({parameters['since']}) "
+                           f"ถึง {self.date(self.period.as_of)}"),
+            ("ตัวเลข", "เลขไทย" if self.numerals == "thai" else "เลขอารบิก"),
+            ("แหล่งข้อมูล", self.records.source),
+            ("ลายนิ้วมือของข้อมูลที่ใช้", meta[f"{provenance.META_PREFIX}records"]),
+            ("โปรแกรม", f"km-analysis {__version__}"
+                        + (f" (git {commit})" if commit else "")),
+        ]
+        facts_html = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>"
+                             for k, v in facts)
+        columns = [Column("table", "ตาราง", width="45%"), Column("rows", "จำนวนแถว", "number",
+                                                                  width="20%"),
+                   Column("fingerprint", "ลายนิ้วมือ", width="35%")]
+        return Html(
+            f'<section class="colophon" data-pdf-meta="{escape(json.dumps(meta))}">'
+            f'<table class="facts"><tbody>{facts_html}</tbody></table>'
+            + html_table(frame, columns, self.numerals)
+            + paragraph("ตรวจว่าบันทึกในปัจจุบันยังตรงกับรายงานฉบับนี้หรือไม่: "
+                        "km verify <ไฟล์ PDF> --data <ที่เก็บบันทึก>", "small")
+            + "</section>"
+        )
+
+
+@dataclass
+class TambonReport(_Report):
+    """One tambon's report: its records (the tambon's slice), the period and the numerals."""
+
+    tambon: str = ""
+
+    @property
+    def report_name(self) -> str:
+        return self.tambon
+
+    @property
+    def report_title(self) -> str:
+        return self.tambon_name
+
+    @classmethod
+    def open(cls, tambon: str, as_of: str = "", since: str = "", snapshot: str = "",
+             numerals: str = "arabic", data_dir: str = "../data") -> TambonReport:
+        """Return the report of `tambon`: from the snapshot the CLI wrote, or from `data_dir`.
+
+        With no snapshot (an analyst running the notebook by hand) the records are loaded and
+        validated here, and refused as the CLI would refuse them.
+        """
+        records = _open_records(snapshot, data_dir, tambon)
+        period = metrics.resolve_period(records, tambon, as_of or None, since or None)
+        charts.use_thai_style()
+        return cls(records, period, numerals, tambon)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    @property
+    def info(self) -> pd.Series:
+        tambons = self.records.tambons
+        return tambons[tambons["tambon"] == self.tambon].iloc[0]
+
+    @property
+    def tambon_name(self) -> str:
+        return f"ตำบล{self.info['name_th']}"
 
     # -- sections --------------------------------------------------------------------------
 
@@ -408,3 +478,170 @@ class TambonReport:
         lead = paragraph(f"ข้อสังเกต {self.number(len(warnings))} รายการ ไม่กระทบตัวเลขในรายงาน "
                          "แต่ควรแก้ไขในบันทึก", "lead")
         return lead + html_table(frame, columns, self.numerals)
+
+
+@dataclass
+class OverviewReport(_Report):
+    """The province overview the sponsors read first: every tambon side by side."""
+
+    excluded: tuple[str, ...] = ()  # tambons whose own reports were refused (records errors)
+    report_name = provenance.OVERVIEW
+    report_title = "ภาพรวมจังหวัด"
+    most_rows = 25  # long lists show the top entries and count the rest
+
+    @classmethod
+    def open(cls, as_of: str = "", since: str = "", snapshot: str = "",
+             numerals: str = "arabic", data_dir: str = "../data",
+             excluded: str = "") -> OverviewReport:
+        """Return the overview: from the snapshot the CLI wrote, or from `data_dir`."""
+        records = _open_records(snapshot, data_dir, None)
+        period = metrics.resolve_period(records, None, as_of or None, since or None)
+        charts.use_thai_style()
+        return cls(records, period, numerals,
+                   tuple(slug for slug in excluded.split(",") if slug))
+
+    @property
+    def province(self) -> str:
+        provinces = self.records.tambons["province_th"].dropna().unique()
+        return f"จังหวัด{provinces[0]}" if len(provinces) == 1 else "ทุกจังหวัดในโครงการ"
+
+    def title(self) -> Html:
+        """Return the title block of the overview."""
+        document_title = f"รายงานภาพรวมความก้าวหน้า {self.province}"
+        return Html(
+            f'<header class="title-block" data-document-title="{escape(document_title)}">'
+            f'<h1 data-running-title="{escape(document_title)}">รายงานภาพรวมความก้าวหน้า</h1>'
+            '<p class="place">การจัดการความรู้กลุ่มการเงินชุมชน</p>'
+            f'<p class="place">{escape(self.province)} · '
+            f"{escape(self.number(len(self.records.tambons)))} ตำบล</p>"
+            f'<p class="subtitle">ข้อมูล ณ วันที่ {escape(self.date(self.period.as_of, "long"))}'
+            "</p>"
+            f'<p class="subtitle">ช่วงรายงาน {escape(self.date(self.first_day))} ถึง '
+            f"{escape(self.date(self.period.as_of))}</p>"
+            '<p class="subtitle">เอกสารประกอบเวทีคุณเอื้อ</p>'
+            "</header>"
+        )
+
+    def notes(self) -> Html:
+        """Return the coordinator's province-wide notes of the period."""
+        notes = metrics.notes_for(self.records, None, self.period)
+        if notes.empty:
+            return paragraph("ไม่มีบันทึกของผู้ประสานงานระดับจังหวัดในช่วงรายงานนี้", "empty")
+        return Html("".join(
+            f'<div class="note"><h3>{escape(row.title)}</h3>'
+            f'<p class="small">{escape(self.date(row.date))}</p><p>{escape(row.text)}</p></div>'
+            for row in notes.itertuples()))
+
+    def _progress(self) -> pd.DataFrame:
+        return metrics.province_progress(self.records, self.period.as_of, self.period.since)
+
+    def measures(self) -> Html:
+        """Return the measures of every tambon side by side, one table per amphoe."""
+        progress = self._progress()
+        if progress.empty:
+            return paragraph("ยังไม่มีตำบลในบันทึก", "empty")
+        sessions = metrics.province_sessions(self.records, self.period)
+        totals = paragraph(
+            f"รวม {self.number(len(progress))} ตำบล กลุ่มการเงิน "
+            f"{self.number(progress['groups'].sum())} กลุ่ม ลงพื้นที่แล้ว "
+            f"{self.number(progress['visits_done'].sum())} ครั้ง จากแผน "
+            f"{self.number(progress['visits_planned'].sum())} ครั้ง · กิจกรรมในช่วงรายงาน "
+            f"{self.number(progress['own_sessions'].sum() + len(sessions))} ครั้ง "
+            f"(ระดับจังหวัด {self.number(len(sessions))} ครั้ง นับครั้งเดียว)", "lead")
+        columns = [
+            Column("name_th", "ตำบล", width="19%"),
+            Column("groups", "กลุ่ม", "number", width="8%"),
+            Column("visits", "ลงพื้นที่ แล้ว/แผน", width="12%"),
+            Column("visit_coverage", "กลุ่มที่ลงพื้นที่", "percent", width="12%"),
+            Column("visits_overdue", "เลยกำหนด", "number", width="10%"),
+            Column("head_coverage", "หัวปลา", "percent", width="9%"),
+            Column("tail_coverage", "หางปลา", "percent", width="9%"),
+            Column("own_sessions", "กิจกรรม", "number", width="10%"),
+            Column("open_actions", "เรื่องค้าง", "number", width="11%"),
+        ]
+        progress = progress.assign(visits=[
+            f"{self.number(d)}/{self.number(p)}"
+            for d, p in zip(progress["visits_done"], progress["visits_planned"])])
+        parts = [totals]
+        for amphoe, tambons in progress.groupby(progress["amphoe_th"].fillna(""), sort=True):
+            parts.append(f"<h3>{escape(f'อำเภอ{amphoe}' if amphoe else 'ไม่ระบุอำเภอ')}</h3>")
+            ranked = tambons.sort_values(["visit_coverage", "name_th"], ascending=[False, True])
+            parts.append(html_table(ranked.head(self.most_rows), columns, self.numerals))
+            if len(ranked) > self.most_rows:
+                parts.append(paragraph(
+                    f"และอีก {self.number(len(ranked) - self.most_rows)} ตำบล "
+                    "(ดูรายละเอียดในรายงานของแต่ละตำบล)", "small"))
+        if self.excluded:
+            names = self.records.tambons.set_index("tambon")["name_th"]
+            listed = ", ".join(str(names.get(slug, slug)) for slug in self.excluded)
+            parts.append(paragraph(f"ตำบลที่บันทึกยังมีข้อผิดพลาด จึงยังไม่ได้จัดทำรายงาน: "
+                                   f"{listed}", "small"))
+        return Html("".join(parts))
+
+    def coverage_chart(self):
+        """Return bars of visit and fish coverage per tambon (the top entries)."""
+        progress = self._progress().sort_values("visit_coverage", ascending=False)
+        return charts.Svg(charts.coverage_by_tambon(progress.head(self.most_rows),
+                                                    self.numerals))
+
+    def sponsor_actions(self) -> Html:
+        """Return every open action for the sponsors across tambons, overdue ones first."""
+        table = metrics.province_open_actions(self.records, self.period.as_of, for_sponsor=True)
+        if table.empty:
+            return paragraph("ไม่มีเรื่องที่ค้างรอคุณเอื้อ", "empty")
+        table = table.assign(
+            where=table["tambon_name"].fillna("ระดับจังหวัด"),
+            state=table["overdue"].map({True: "overdue", False: "planned"}))
+        columns = [
+            Column("where", "ตำบล", width="14%"),
+            Column("title", "เรื่อง", width="34%"),
+            Column("owner", "ผู้รับผิดชอบ", width="18%"),
+            Column("due", "กำหนดเสร็จ", "date", width="14%"),
+            Column("state", "กำหนด", "state", {"overdue": "เลยกำหนด", "planned": "ยังไม่ถึง"},
+                   width="13%"),
+        ]
+        return html_table(table, columns, self.numerals)
+
+    def sessions(self) -> Html:
+        """Return the province-wide sessions of the period, each counted once."""
+        table = metrics.province_sessions(self.records, self.period)
+        if table.empty:
+            return paragraph("ไม่มีกิจกรรมระดับจังหวัดในช่วงรายงานนี้", "empty")
+        columns = [
+            Column("date", "วันที่", "date", width="15%"),
+            Column("kind", "ประเภท", "label", SESSION_KINDS, width="15%"),
+            Column("title", "กิจกรรม", width="44%"),
+            Column("participants", "ผู้เข้าร่วม", "number", width="13%"),
+            Column("attendance_rate", "มาตามนัด", "percent", width="13%"),
+        ]
+        return html_table(table, columns, self.numerals)
+
+    def coming(self) -> Html:
+        """Return what is planned across the province in the coming six weeks."""
+        table = metrics.province_coming(self.records, self.period.as_of)
+        if table.empty:
+            return paragraph("ยังไม่มีกิจกรรมหรือการลงพื้นที่ที่กำหนดไว้ในหกสัปดาห์ข้างหน้า", "empty")
+        table = table.assign(where=table["tambon_name"].fillna("ระดับจังหวัด"))
+        columns = [
+            Column("date", "วันที่", "date", width="15%"),
+            Column("where", "ตำบล", width="15%"),
+            Column("what", "ประเภท", "label", WHAT_LABELS, width="12%"),
+            Column("title", "รายการ", width="58%"),
+        ]
+        html = html_table(table.head(self.most_rows * 2), columns, self.numerals)
+        if len(table) > self.most_rows * 2:
+            html += paragraph(f"และอีก {self.number(len(table) - self.most_rows * 2)} รายการ",
+                              "small")
+        return html
+
+    def tambon_reports(self) -> Html:
+        """Return the file name of each tambon's report, as text (a PDF never links locally)."""
+        as_of = self.period.as_of.date().isoformat()
+        tambons = self.records.tambons
+        frame = pd.DataFrame({
+            "name_th": tambons["name_th"],
+            "file": [("ยังไม่ได้จัดทำ: บันทึกมีข้อผิดพลาด" if slug in self.excluded
+                      else f"km-progress-{slug}-{as_of}.pdf") for slug in tambons["tambon"]],
+        })
+        return html_table(frame, [Column("name_th", "ตำบล", width="30%"),
+                                  Column("file", "ไฟล์รายงาน", width="70%")], self.numerals)
