@@ -17,29 +17,38 @@ STAMP := $(VENV)/.installed
 DATA ?= data
 OUT ?= reports
 NUMERALS ?= arabic
-export DATA OUT NUMERALS TAMBON AS_OF SINCE
+export DATA OUT NUMERALS TAMBON AS_OF SINCE JOBS FORCE PDF
 
-.PHONY: help setup check report test bench clean
+.PHONY: help setup check report reports verify test bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
-	@echo "  variables: TAMBON=slug-or-Thai-name DATA=path AS_OF=date SINCE=date OUT=dir NUMERALS=arabic|thai"
+	@echo "  variables: TAMBON=slug|Thai name|overview|all DATA=path AS_OF=date SINCE=date OUT=dir"
+	@echo "             NUMERALS=arabic|thai JOBS=n FORCE=1 PDF=path (for verify)"
 
 setup: $(STAMP) ## create or update the environment in .venv (pinned by requirements.lock)
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x "$(BIN)/python" || { echo "creating $(VENV) ..."; "$(PYTHON)" -m venv "$(VENV)"; }
 	@echo "installing pinned dependencies into $(VENV) (first time: a few minutes) ..."
-	"$(BIN)/python" -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test]'
+	"$(BIN)/python" -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test,dask]'
 	@touch "$@"
 
 check: setup ## validate the records: make check [DATA=path]
 	"$(BIN)/km" check --data "$$DATA"
 
 report: setup ## write one tambon's PDF: make report TAMBON=bangjak [AS_OF=…] [SINCE=…]
-	@test -n "$${TAMBON:-}" || { echo "make report needs TAMBON=<slug or Thai name>; the tambons are:"; "$(BIN)/km" tambons --data "$$DATA"; exit 2; }
+	@test -n "$${TAMBON:-}" || { echo "make report needs TAMBON=<slug, Thai name, overview or all>; the tambons are:"; "$(BIN)/km" tambons --data "$$DATA"; exit 2; }
 	"$(BIN)/km" report "$$TAMBON" --data "$$DATA" --out "$$OUT" --numerals "$$NUMERALS" \
-		$${AS_OF:+--as-of "$$AS_OF"} $${SINCE:+--since "$$SINCE"}
+		$${AS_OF:+--as-of "$$AS_OF"} $${SINCE:+--since "$$SINCE"} \
+		$${JOBS:+--jobs "$$JOBS"} $${FORCE:+--force}
+
+reports: ## every tambon and the overview, in parallel, with a manifest: make reports [JOBS=2] [FORCE=1]
+	@"$(MAKE)" --no-print-directory report TAMBON=all
+
+verify: setup ## are a PDF's records still the records at DATA? make verify PDF=path
+	@test -n "$${PDF:-}" || { echo "make verify needs PDF=<a report's PDF>"; exit 2; }
+	"$(BIN)/km" verify "$$PDF" --data "$$DATA"
 
 test: setup ## run the test suite
 	"$(BIN)/python" -m pytest

@@ -8,7 +8,9 @@ from __future__ import annotations
 import argparse
 import csv
 import difflib
+import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from rich.table import Table as RichTable
 
 from . import thai
 from .errors import KmError, Problem, UsageError
+from .provenance import OVERVIEW
 from .records import Records, load_records, row_tambons
 from .schema import TABLES
 
@@ -74,15 +77,19 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(run=_run_check)
 
     report = commands.add_parser(
-        "report", help="write a tambon's Thai A4 progress report (PDF)",
-        description="Write the progress report of one tambon as a Thai A4 PDF, with the executed "
-        "notebook, the HTML and provenance.json beside it, under OUT/<as-of>/<tambon>/. "
-        "The last line printed is the PDF's path.",
+        "report", help="write a tambon's Thai A4 progress report (PDF), the overview, or all",
+        description="Write the progress report of one tambon (or 'overview', the province "
+        "overview, or 'all': every tambon and the overview in parallel) as a Thai A4 PDF, with "
+        "the executed notebook, the HTML and provenance.json beside it, under "
+        "OUT/<as-of>/<report>/. The last line printed is the PDF's path (for 'all': the "
+        "manifest's).",
         epilog="Dates take any form the records accept (2006-10-30, 30/10/2549, 30 ต.ค. 49). "
-        "Exit codes: 0 written, 1 records refused or render failed, 2 usage.",
+        "Exit codes: 0 written (for all: every report ok or unchanged), 1 records refused or "
+        "render failed, 2 usage.",
     )
     report.add_argument("tambon", metavar="TAMBON",
-                        help="the tambon's slug (km tambons lists them) or its Thai name")
+                        help="a tambon's slug (km tambons lists them) or Thai name, "
+                        "'overview' or 'all'")
     _add_data_option(report)
     report.add_argument("--as-of", metavar="DATE",
                         help="the report's date (default: the latest date something happened)")
@@ -92,7 +99,25 @@ def _parser() -> argparse.ArgumentParser:
                         help="where reports are written (default: %(default)s/)")
     report.add_argument("--numerals", choices=("arabic", "thai"), default="arabic",
                         help="digits in the report: arabic (default) or thai (๑๒๓)")
+    batch = report.add_argument_group("with 'all'")
+    batch.add_argument("--jobs", type=int, default=None, metavar="N",
+                       help="reports rendered at once (default: the number of cores)")
+    batch.add_argument("--force", action="store_true",
+                       help="render every report, even those whose inputs did not change")
+    batch.add_argument("--tambons", metavar="A,B,…",
+                       help="only these tambons (slugs or Thai names, comma-separated)")
+    batch.add_argument("--amphoe", metavar="NAME", help="only the tambons of this district")
     report.set_defaults(run=_run_report)
+
+    verify = commands.add_parser(
+        "verify", help="are the records a report's PDF was made from the records at PATH now?",
+        description="Read the record fingerprints a report's PDF carries in its metadata and "
+        "compare them with the records at --data: exit 0 when they are the same, 1 when they "
+        "changed (the changed tables are named), 2 when the PDF is not a report.",
+    )
+    verify.add_argument("pdf", metavar="PDF", help="a report's PDF")
+    _add_data_option(verify)
+    verify.set_defaults(run=_run_verify)
 
     tambons = commands.add_parser("tambons", help="list the tambons: slug, Thai and English name")
     _add_data_option(tambons)
@@ -135,53 +160,186 @@ def _run_tambons(args: argparse.Namespace, out: Console) -> int:
 
 
 def _run_report(args: argparse.Namespace, out: Console) -> int:
-    from . import metrics, report, snapshot
+    from . import metrics
 
     err = _console(stderr=True)
     as_of = _date_option(args.as_of, "--as-of")
     since = _date_option(args.since, "--since")
+    batch_only = {"--jobs": args.jobs, "--force": args.force or None,
+                  "--tambons": args.tambons, "--amphoe": args.amphoe}
+    if args.tambon != "all" and any(v is not None for v in batch_only.values()):
+        used = ", ".join(k for k, v in batch_only.items() if v is not None)
+        raise UsageError(f"{used} only go with 'km report all'")
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs {args.jobs}: expected a number of reports, 1 or more")
     records = load_records(args.data, errors="collect")
-    slug = resolve_tambon(records, args.tambon)
-    blocking = [p for p in records.errors if p.scope in (None, slug)]
+    if args.tambon == "all":
+        return _run_batch(args, records, as_of, since, out, err)
+    report_name = OVERVIEW if args.tambon == OVERVIEW else resolve_tambon(records, args.tambon)
+    blocking = _blocking_errors(records, report_name)
     if blocking:
         print_problems(blocking, err)
-        raise KmError(f"the records hold {len(blocking)} error(s) in the scope of {slug} "
-                      "(its own rows or province-wide rows): fix them, then run again "
-                      "(km check lists them all)")
-    period = metrics.resolve_period(records, slug, as_of, since)
-    as_of_text = period.as_of.date().isoformat()
-    timings = report.Timings()
-    snapshot_folder = timings.measure(
-        "snapshot", lambda: snapshot.write_snapshot_once(records, Path(args.out) / ".snapshots"))
-    paths = report.ReportPaths.for_report(Path(args.out), as_of_text, slug)
-    parameters = {
-        "tambon": slug,
-        "as_of": as_of_text,
-        "since": period.since.date().isoformat(),
-        "snapshot": str(snapshot_folder.resolve()),
-        "numerals": args.numerals,
-        "data_dir": str(Path(args.data).resolve()),
-    }
-    provenance = {
-        "report": slug,
-        "parameters": parameters,
-        "records": records.source,
-        "fingerprints": snapshot.fingerprints(records),
-        "software": report.software_versions(),
-    }
-    with err.status(f"{slug}: starting") as status:
-        rendered = report.render_report(
-            "tambon_report.ipynb", parameters, paths, records, provenance,
-            progress=lambda step: status.update(f"{slug}: {step}"),
-        )
-    steps = {**timings.steps, **rendered.steps}
-    err.print(
-        "  ".join(f"{step} {seconds:.2f}s" for step, seconds in steps.items()
-                  if step != "notebook"),
-        highlight=False, style="dim",
-    )
-    out.print(str(paths.pdf), highlight=False, soft_wrap=True)
+        raise KmError(f"the records hold {len(blocking)} error(s) in the scope of "
+                      f"{report_name}: fix them, then run again (km check lists them all)")
+    scope = None if report_name == OVERVIEW else report_name
+    period = metrics.resolve_period(records, scope, as_of, since)
+    snapshot_folder, snapshot_seconds = _snapshot(records, args.out)
+    job = _plan(records, report_name, period, snapshot_folder, args)
+    from .report import render_report
+
+    with err.status(f"{report_name}: starting") as status:
+        timings = render_report(job.notebook, job.parameters, job.paths, job.provenance,
+                                progress=lambda step: status.update(f"{report_name}: {step}"))
+    steps = {"snapshot": snapshot_seconds, **timings.steps}
+    err.print("  ".join(f"{step} {seconds:.2f}s" for step, seconds in steps.items()
+                        if step != "notebook"), highlight=False, style="dim")
+    out.print(str(job.paths.pdf), highlight=False, soft_wrap=True)
     return 0
+
+
+def _blocking_errors(records: Records, report_name: str) -> list[Problem]:
+    """Return the errors that refuse a report: its tambon's and the province-wide ones."""
+    scope = None if report_name == OVERVIEW else report_name
+    return [p for p in records.errors if p.scope in (None, scope)]
+
+
+def _snapshot(records: Records, out: str) -> tuple[Path, float]:
+    from .snapshot import write_snapshot_once
+
+    started = time.perf_counter()
+    folder = write_snapshot_once(records, Path(out) / ".snapshots")
+    return folder, round(time.perf_counter() - started, 3)
+
+
+def _plan(records: Records, report_name: str, period, snapshot_folder: Path,
+          args: argparse.Namespace, extra: dict | None = None):
+    from .batch import plan_job
+
+    return plan_job(records, report_name, period.as_of.date().isoformat(),
+                    period.since.date().isoformat(), snapshot_folder, Path(args.out),
+                    args.numerals, args.data, extra)
+
+
+def _run_batch(args: argparse.Namespace, records: Records, as_of, since, out: Console,
+               err: Console) -> int:
+    """Render every selected tambon and the overview in parallel; write the manifest."""
+    from . import metrics
+    from .batch import JobResult, is_up_to_date, run_jobs, write_manifest
+
+    slugs = _select_tambons(records, args.tambons, args.amphoe)
+    as_of = metrics.resolve_period(records, None, as_of, since).as_of  # one as-of for all
+    started = time.perf_counter()
+    snapshot_folder, _ = _snapshot(records, args.out)
+    results: dict[str, JobResult] = {}
+    jobs = []
+    refused = []
+    for name in [*slugs, OVERVIEW]:
+        blocking = _blocking_errors(records, name)
+        if blocking:
+            results[name] = JobResult(name, "failed", "", 0.0,
+                                      f"{len(blocking)} record error(s) in its scope, first: "
+                                      f"{blocking[0]}")
+            refused.append(name)
+            continue
+        scope = None if name == OVERVIEW else name
+        period = metrics.resolve_period(records, scope, as_of, since)
+        extra = {"excluded": ",".join(refused)} if name == OVERVIEW else None
+        job = _plan(records, name, period, snapshot_folder, args, extra)
+        if not args.force and is_up_to_date(job):
+            results[name] = JobResult(name, "skipped", str(job.paths.pdf))
+        else:
+            jobs.append(job)
+    workers = min(args.jobs or os.cpu_count() or 1, max(len(jobs), 1))
+    with _progress(err) as progress:
+        task = progress.add_task("reports", total=len(slugs) + 1, failed=0,
+                                 completed=len(results))
+        failures = sum(r.status == "failed" for r in results.values())
+        progress.update(task, failed=failures)
+
+        def finished(result: JobResult) -> None:
+            nonlocal failures
+            failures += result.status == "failed"
+            progress.update(task, advance=1, failed=failures)
+
+        if jobs:
+            with _executor(workers) as executor:
+                for result in run_jobs(jobs, executor, finished):
+                    results[result.report] = result
+    ordered = [results[name] for name in [*slugs, OVERVIEW]]
+    counts = {status: sum(r.status == status for r in ordered)
+              for status in ("ok", "failed", "skipped")}
+    manifest = write_manifest(
+        Path(args.out) / as_of.date().isoformat(), ordered,
+        {"as_of": as_of.date().isoformat(), "records": records.source, "jobs": workers,
+         "seconds": round(time.perf_counter() - started, 2), **counts},
+    )
+    for result in ordered:
+        if result.status == "failed":
+            err.print(f"{result.report}: failed: {result.reason}", style="red", highlight=False)
+    err.print(f"{counts['ok']} ok, {counts['failed']} failed, {counts['skipped']} skipped "
+              "(unchanged)", highlight=False)
+    out.print(str(manifest), highlight=False, soft_wrap=True)
+    return 1 if counts["failed"] else 0
+
+
+def _select_tambons(records: Records, names: str | None, amphoe: str | None) -> list[str]:
+    slugs = list(records.tambons["tambon"])
+    if names:
+        wanted = [resolve_tambon(records, n.strip()) for n in names.split(",") if n.strip()]
+        slugs = [s for s in slugs if s in wanted]
+    if amphoe:
+        amphoes = records.tambons.set_index("tambon")["amphoe_th"]
+        key = thai.normalise(amphoe).removeprefix("อำเภอ")
+        slugs = [s for s in slugs if thai.normalise(str(amphoes.get(s, ""))) == key]
+        if not slugs:
+            known = ", ".join(sorted(str(a) for a in amphoes.dropna().unique()))
+            raise UsageError(f"no tambon in the amphoe {amphoe!r}; amphoes: {known}")
+    return slugs
+
+
+def _progress(console: Console):
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeElapsedColumn)
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("failed: {task.fields[failed]}"), TimeElapsedColumn(),
+                    console=console)
+
+
+def _executor(workers: int):
+    """Return a process pool whose workers fork from a server that already imported us."""
+    import concurrent.futures
+    import multiprocessing
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["km_analysis.batch"])
+    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+def _run_verify(args: argparse.Namespace, out: Console) -> int:
+    from .provenance import META_PREFIX, changed_tables, read_pdf_metadata
+
+    pdf = Path(args.pdf)
+    if not pdf.is_file():
+        raise UsageError(f"{pdf}: no such file")
+    try:
+        metadata = read_pdf_metadata(pdf)
+    except Exception as exc:  # pypdf raises several kinds for files that are not PDFs
+        raise UsageError(f"{pdf}: not a readable PDF ({exc})") from None
+    report_name = metadata.get(f"{META_PREFIX}report")
+    if not report_name:
+        raise UsageError(f"{pdf}: carries no record fingerprints: not a report made by km")
+    records = load_records(args.data, errors="collect")
+    changed = changed_tables(metadata, records)
+    where = f"{pdf.name} ({report_name}, as of {metadata.get(f'{META_PREFIX}asof', '?')})"
+    if not changed:
+        out.print(f"same: the records at {records.source} are the records {where} was made "
+                  f"from (fingerprint {metadata.get(f'{META_PREFIX}records', '')})",
+                  highlight=False)
+        return 0
+    out.print(f"changed: the records at {records.source} differ from those {where} was made "
+              f"from, in {len(changed)} table(s): {', '.join(changed)}", highlight=False)
+    return 1
 
 
 def _date_option(text: str | None, option: str):

@@ -7,6 +7,7 @@ and nbconvert give the same PDF from the same executed notebook.
 
 from __future__ import annotations
 
+import datetime as dt
 import html as html_lib
 import json
 import os
@@ -15,8 +16,8 @@ import shutil
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -27,23 +28,34 @@ from traitlets import default
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from . import __version__, thai
+from . import thai
 from .errors import KmError
+from .outputs import ReportPaths, Timings
 from .records import Records
 
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE / "templates"
 CSS_FILE = TEMPLATES / "km_report" / "report.css"
 KERNEL = "python3"
+# Sections hand the exporter their title and PDF metadata as attributes of their HTML.
 _DOCUMENT_TITLE = re.compile(r'data-document-title="([^"]*)"')
+_PDF_META = re.compile(r'data-pdf-meta="([^"]*)"')
 
 
 class LocalKernelManager(AsyncKernelManager):
-    """A kernel on IPC sockets: nothing listens on a TCP port while a report runs."""
+    """A kernel on IPC sockets: nothing listens on a TCP port while a report runs.
+
+    Each kernel gets socket paths of its own: parallel reports start kernels in the same
+    folder, and jupyter_client's default IPC names would collide between processes.
+    """
 
     @default("transport")
     def _transport_default(self):
         return "ipc"
+
+    @default("ip")
+    def _ip_default(self):
+        return str(Path(tempfile.gettempdir()) / f"km-kernel-{uuid.uuid4().hex[:12]}")
 
 
 class ReportError(KmError):
@@ -144,7 +156,8 @@ class KmHtmlExporter(HTMLExporter):
         numerals = parameters.get("numerals", "arabic")
         resources = resources or {}
         resources["km"] = {"css": report_css(numerals), "numerals": numerals,
-                           "title": _document_title(nb)}
+                           "title": _output_attribute(nb, _DOCUMENT_TITLE) or "รายงานความก้าวหน้า",
+                           "meta": _pdf_metadata(nb, parameters)}
         return super().from_notebook_node(nb, resources=resources, **kw)
 
 
@@ -168,20 +181,38 @@ class KmPdfExporter(KmHtmlExporter):
         return html_to_pdf(html), resources
 
 
-def _document_title(nb) -> str:
+def _output_attribute(nb, pattern: re.Pattern) -> str:
+    """Return the first value of an HTML attribute `pattern` finds in the notebook's outputs."""
     for cell in nb.cells:
         for output in cell.get("outputs", []):
-            match = _DOCUMENT_TITLE.search(output.get("data", {}).get("text/html", ""))
+            match = pattern.search(output.get("data", {}).get("text/html", ""))
             if match:
                 return html_lib.unescape(match.group(1))
-    return "รายงานความก้าวหน้า"
+    return ""
+
+
+def _pdf_metadata(nb, parameters: dict) -> dict[str, str]:
+    """Return the PDF's metadata: the colophon's provenance, and dates that do not drift.
+
+    The dates are SOURCE_DATE_EPOCH when set (reproducible builds), else the report's as-of
+    date: the same records and parameters give the same PDF metadata.
+    """
+    meta = json.loads(_output_attribute(nb, _PDF_META) or "{}")
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        date = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    else:
+        date = parameters.get("as_of", "")
+    if date:
+        meta.update({"dcterms.created": date, "dcterms.modified": date})
+    return meta
 
 
 def html_to_pdf(html: str, fetcher: ReportFetcher | None = None) -> bytes:
     """Return the PDF that WeasyPrint lays out from the report's HTML."""
     fetcher = fetcher or ReportFetcher()
     document = HTML(string=html, base_url=str(TEMPLATES), url_fetcher=fetcher)
-    return document.write_pdf()
+    return document.write_pdf(custom_metadata=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -216,12 +247,17 @@ def visible_text(html: str) -> str:
     return "".join(parser.parts)
 
 
-def check_fonts_cover(html: str, records: Records | None = None) -> None:
+def check_fonts_cover(html: str, snapshot: str | None = None, tambon: str | None = None) -> None:
     """Raise ReportError naming every character of the report that would print as a box."""
     missing = thai.uncovered_characters(visible_text(html))
     if not missing:
         return
     lines = ["the report holds characters that Sarabun cannot draw (they would print as boxes):"]
+    records = None
+    if snapshot:
+        from .snapshot import read_snapshot
+
+        records = read_snapshot(snapshot, tambon)
     for char in missing:
         places = locate_character(records, char) if records is not None else []
         where = "; ".join(places[:5]) or "the report's own text (notebook or package)"
@@ -247,53 +283,10 @@ def locate_character(records: Records, char: str) -> list[str]:
 # One report, written atomically
 
 
-@dataclass(frozen=True)
-class ReportPaths:
-    """Where one report's files go: <out>/<as-of>/<slug>/km-progress-<slug>-<as-of>.*"""
-
-    folder: Path
-    stem: str
-
-    @classmethod
-    def for_report(cls, out: Path, as_of: str, slug: str) -> ReportPaths:
-        return cls(Path(out) / as_of / slug, f"km-progress-{slug}-{as_of}")
-
-    @property
-    def pdf(self) -> Path:
-        return self.folder / f"{self.stem}.pdf"
-
-    @property
-    def html(self) -> Path:
-        return self.folder / f"{self.stem}.html"
-
-    @property
-    def notebook(self) -> Path:
-        return self.folder / f"{self.stem}.ipynb"
-
-    @property
-    def provenance(self) -> Path:
-        return self.folder / "provenance.json"
-
-
-@dataclass
-class Timings:
-    """Seconds spent in each step of a render."""
-
-    steps: dict[str, float] = field(default_factory=dict)
-
-    def measure(self, step: str, work: Callable):
-        start = time.perf_counter()
-        try:
-            return work()
-        finally:
-            self.steps[step] = round(time.perf_counter() - start, 3)
-
-
 def render_report(
     notebook: str,
     parameters: dict,
     paths: ReportPaths,
-    records: Records,
     provenance: dict,
     progress: Callable[[str], None] = lambda message: None,
 ) -> Timings:
@@ -328,7 +321,8 @@ def render_report(
         timings.steps.update(_kernel_and_execution(executed, timings.steps["notebook"]))
         progress("exporting HTML")
         html, _ = timings.measure("html", lambda: KmHtmlExporter().from_notebook_node(executed))
-        check_fonts_cover(html, records)
+        tambon = parameters.get("tambon")
+        check_fonts_cover(html, parameters.get("snapshot"), None if tambon == "overview" else tambon)
         progress("laying out the PDF")
         fetcher = ReportFetcher()
         pdf = timings.measure("pdf", lambda: html_to_pdf(html, fetcher))
@@ -356,11 +350,3 @@ def _kernel_and_execution(nb, total: float) -> dict[str, float]:
     """Split papermill's wall time into kernel start-up and cell execution."""
     cells = sum(c.metadata.get("papermill", {}).get("duration") or 0.0 for c in nb.cells)
     return {"execution": round(cells, 3), "kernel": round(max(total - cells, 0.0), 3)}
-
-
-def software_versions() -> dict[str, str]:
-    """Return the versions of the package and the libraries a report's look depends on."""
-    from importlib.metadata import version
-
-    names = ("pandas", "matplotlib", "papermill", "nbconvert", "weasyprint", "fontpkg-sarabun")
-    return {"km-analysis": __version__, **{name: version(name) for name in names}}

@@ -1,0 +1,64 @@
+"""Where a report's files go, and what a render records about itself.
+
+Kept free of heavy imports: the batch plans every report (and skips unchanged ones) without
+loading the renderer.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+
+
+@dataclass(frozen=True)
+class ReportPaths:
+    """Where one report's files go: <out>/<as-of>/<slug>/km-progress-<slug>-<as-of>.*"""
+
+    folder: Path
+    stem: str
+
+    @classmethod
+    def for_report(cls, out: Path, as_of: str, slug: str) -> ReportPaths:
+        return cls(Path(out) / as_of / slug, f"km-progress-{slug}-{as_of}")
+
+    @property
+    def pdf(self) -> Path:
+        return self.folder / f"{self.stem}.pdf"
+
+    @property
+    def html(self) -> Path:
+        return self.folder / f"{self.stem}.html"
+
+    @property
+    def notebook(self) -> Path:
+        return self.folder / f"{self.stem}.ipynb"
+
+    @property
+    def provenance(self) -> Path:
+        return self.folder / "provenance.json"
+
+
+@dataclass
+class Timings:
+    """Seconds spent in each step of a render."""
+
+    steps: dict[str, float] = field(default_factory=dict)
+
+    def measure(self, step: str, work: Callable):
+        start = time.perf_counter()
+        try:
+            return work()
+        finally:
+            self.steps[step] = round(time.perf_counter() - start, 3)
+
+
+def software_versions() -> dict[str, str]:
+    """Return the versions of the package and the libraries a report's look depends on."""
+    from importlib.metadata import version
+
+    names = ("pandas", "matplotlib", "papermill", "nbconvert", "weasyprint", "fontpkg-sarabun")
+    return {"km-analysis": __version__, **{name: version(name) for name in names}}

@@ -1,0 +1,126 @@
+"""What a report was made from: the slice of records it used, the parameters, the software.
+
+The same fingerprints go into the report's colophon, the PDF's metadata and provenance.json,
+so `km verify` can tell from an emailed PDF alone whether the records have changed since.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+
+from . import __version__
+from .records import Records, row_tambons
+from .snapshot import UNFILTERED, fingerprints
+
+PACKAGE = Path(__file__).resolve().parent
+OVERVIEW = "overview"
+# PDF metadata keys: kmreport, kmasof, kmrecords, kmfp<table>, … (WeasyPrint keeps only
+# letters and digits of a custom key).
+META_PREFIX = "km"
+FINGERPRINT_PREFIX = "kmfp"
+
+
+def slice_of(records: Records, tambon: str | None) -> Records:
+    """Return the records a tambon's report shows: its own rows and the province-wide rows.
+
+    `tambon` None (the overview) is the whole records. This is the same slice that
+    `snapshot.read_snapshot(folder, tambon)` reads.
+    """
+    if tambon is None:
+        return records
+    frames = records.frames()
+    sliced = {}
+    for name, frame in frames.items():
+        if name in UNFILTERED:
+            sliced[name] = frame
+            continue
+        scope = row_tambons(frames, name)
+        sliced[name] = frame[(scope.isna() | (scope == tambon)).to_numpy(bool)]
+    problems = [p for p in records.problems if p.scope in (None, tambon)]
+    return dataclasses.replace(records, **sliced, problems=problems)
+
+
+def combined_fingerprint(table_fingerprints: dict[str, str]) -> str:
+    """Return one fingerprint for a set of per-table fingerprints."""
+    text = json.dumps(table_fingerprints, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def record_counts(records: Records) -> dict[str, int]:
+    """Return the number of rows per table."""
+    return {name: len(frame) for name, frame in records.frames().items()}
+
+
+@lru_cache(maxsize=1)
+def git_commit() -> str | None:
+    """Return the commit of the project's git checkout (with '+changes' if dirty), or None."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=PACKAGE,
+                                capture_output=True, text=True, check=True, timeout=5)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "."], cwd=PACKAGE.parent,
+                               capture_output=True, text=True, check=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return commit.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """Return a hash of what shapes a report besides its records: package, notebooks, lock."""
+    digest = hashlib.sha256()
+    roots = [PACKAGE, PACKAGE.parent / "notebooks", PACKAGE.parent / "requirements.lock"]
+    files = []
+    for root in roots:
+        if root.is_file():
+            files.append(root)
+        elif root.is_dir():
+            files += [p for p in root.rglob("*") if p.is_file() and p.suffix in
+                      (".py", ".j2", ".css", ".json", ".ipynb")
+                      and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts]
+    for path in sorted(files):
+        digest.update(str(path.relative_to(PACKAGE.parent)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def pdf_metadata(report: str, parameters: dict, table_fingerprints: dict[str, str]) -> dict:
+    """Return the custom metadata a report's PDF carries (names without the leading slash)."""
+    meta = {
+        f"{META_PREFIX}report": report,
+        f"{META_PREFIX}asof": parameters.get("as_of", ""),
+        f"{META_PREFIX}since": parameters.get("since", ""),
+        f"{META_PREFIX}numerals": parameters.get("numerals", ""),
+        f"{META_PREFIX}records": combined_fingerprint(table_fingerprints),
+        f"{META_PREFIX}version": __version__,
+    }
+    meta.update({f"{FINGERPRINT_PREFIX}{t}": fp for t, fp in table_fingerprints.items()})
+    return meta
+
+
+def read_pdf_metadata(path: Path) -> dict[str, str]:
+    """Return the km- metadata of a report's PDF (empty when it carries none)."""
+    import logging
+
+    from pypdf import PdfReader
+
+    # pypdf logs its repairs of odd files; the caller reports what matters once.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    info = PdfReader(path).metadata or {}
+    return {str(k).lstrip("/"): str(v) for k, v in info.items()
+            if str(k).lstrip("/").startswith(META_PREFIX)}
+
+
+def changed_tables(metadata: dict[str, str], records: Records) -> dict[str, tuple[str, str]]:
+    """Return {table: (in the PDF, now)} for each table whose fingerprint differs."""
+    report = metadata.get(f"{META_PREFIX}report", "")
+    now = fingerprints(slice_of(records, None if report == OVERVIEW else report))
+    then = {k.removeprefix(FINGERPRINT_PREFIX): v for k, v in metadata.items()
+            if k.startswith(FINGERPRINT_PREFIX)}
+    return {t: (then.get(t, ""), now.get(t, "")) for t in sorted(set(then) | set(now))
+            if then.get(t) != now.get(t)}
+
