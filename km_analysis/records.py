@@ -358,19 +358,18 @@ def _resolve_references(ctx: _RuleContext) -> None:
             if f.kind != "ref" or frame.empty:
                 continue
             target_table, target_column = f.ref
-            known = ctx.frames[target_table][target_column].dropna()
-            known_set = set(known)
+            known = ctx.frames[target_table][target_column].dropna().unique()
             values = frame[f.name]
-            if target_table == "tambons":
-                values = values.map(
-                    lambda v: v if pd.isna(v) or v in known_set
-                    else tambon_aliases.get(code_key(v), v)
-                ).astype("string")
+            dangling = values.notna() & ~_isin(values, known)
+            if target_table == "tambons" and dangling.any():
+                values = values.copy()
+                values[dangling] = values[dangling].map(
+                    lambda v: tambon_aliases.get(code_key(v), v)).astype("string")
                 frame[f.name] = values
-            dangling = values.notna() & ~values.isin(known_set)
+                dangling = values.notna() & ~_isin(values, known)
             if not dangling.any():
                 continue
-            choices = list(known_set)
+            choices = list(known)
 
             def expected(row, f=f, target_table=target_table, target_column=target_column,
                          values=values, choices=choices):
@@ -379,6 +378,16 @@ def _resolve_references(ctx: _RuleContext) -> None:
                 return f"an existing {target_table}.{target_column}{hint}"
 
             ctx.report("error", table.name, values.index[dangling], f.name, expected)
+
+
+def _isin(values: pd.Series, known) -> pd.Series:
+    """Return values.isin(known) computed by Arrow (pandas converts `known` one by one)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    found = pc.is_in(pa.array(values.astype("string"), from_pandas=True),
+                     value_set=pa.array(list(known), type=pa.string()))
+    return pd.Series(found.fill_null(False).to_numpy(zero_copy_only=False), index=values.index)
 
 
 def _check_compound_keys(ctx: _RuleContext) -> None:

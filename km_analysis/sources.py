@@ -129,19 +129,37 @@ def _read_csv(name: str, path: Path) -> tuple[RawTable | None, list[Problem]]:
                                "a header row naming the columns; the file is empty")]
     first_line = text.lstrip("\r\n").splitlines()[0]
     separator = _sniff_separator(first_line)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
-    return _table_from_rows(name, label, rows)
+    try:
+        # pandas' C parser reads a national table in a second; every cell stays text.
+        grid = pd.read_csv(io.StringIO(text), sep=separator, header=None, dtype=str,
+                           keep_default_na=False, na_filter=False, skip_blank_lines=False,
+                           engine="c")
+    except pd.errors.ParserError:
+        # A row with more cells than the first: the csv module reads it, so it can be named.
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
+        return _table_from_rows(name, label, rows)
+    return _table_from_grid(name, label, grid)
 
 
 def _table_from_rows(
     name: str, label: str, rows: list[list[str]]
 ) -> tuple[RawTable | None, list[Problem]]:
     """Build a RawTable from rows of text cells, the first row being the header."""
+    width = max((len(r) for r in rows), default=0)
+    grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
+    return _table_from_grid(name, label, grid)
+
+
+def _table_from_grid(
+    name: str, label: str, grid: pd.DataFrame
+) -> tuple[RawTable | None, list[Problem]]:
+    """Build a RawTable from a frame of text cells whose first row is the header."""
     problems: list[Problem] = []
-    if not rows or not any(c.strip() for c in rows[0]):
+    grid = grid.fillna("").astype(str).apply(lambda column: column.str.strip())
+    if grid.empty or not grid.iloc[0].ne("").any():
         return None, [_problem("error", name, label, 1, None, "",
                                "a header row naming the columns in row 1")]
-    header_typed = [c.strip() for c in rows[0]]
+    header_typed = list(grid.iloc[0])
     while header_typed and header_typed[-1] == "":
         header_typed.pop()
     header = [h.lower() for h in header_typed]
@@ -157,29 +175,22 @@ def _table_from_rows(
         else:
             seen[column] = position
     width = len(header)
-    body, row_numbers = [], []
-    for offset, cells in enumerate(rows[1:]):
-        row = offset + 2
-        cells = [c.strip() for c in cells]
-        if not any(cells):
-            continue  # a blank row carries nothing; it still counts for row numbers
-        if len(cells) > width:
-            extra = [c for c in cells[width:] if c]
-            if extra:
-                problems.append(_problem("error", name, label, row, f"#{width + 1}", extra[0],
-                                         f"at most {width} cells, as many as the header has"))
-            cells = cells[:width]
-        body.append(cells + [""] * (width - len(cells)))
-        row_numbers.append(row)
+    body = grid.iloc[1:]
+    body.index = pd.RangeIndex(2, len(grid) + 1, name="row")
+    # A blank row carries nothing; it still counts for row numbers.
+    body = body[body.ne("").any(axis=1)]
+    if body.shape[1] > width:
+        extra = body.iloc[:, width:]
+        for row, cells in extra[extra.ne("").any(axis=1)].iterrows():
+            value = next(c for c in cells if c)
+            problems.append(_problem("error", name, label, int(row), f"#{width + 1}", value,
+                                     f"at most {width} cells, as many as the header has"))
     keep = [i for i, c in enumerate(header) if c and seen.get(c) == i]
-    frame = pd.DataFrame(
-        [[cells[i] for i in keep] for cells in body] if body else None,
-        columns=[header[i] for i in keep],
-        index=pd.Index(row_numbers, dtype="int64", name="row"),
-        dtype=object,
-    )
+    cells = body.iloc[:, keep].astype(object)
+    cells.columns = [header[i] for i in keep]
+    cells.index = cells.index.astype("int64")
     headers = {header[i]: header_typed[i] for i in keep}
-    return RawTable(name, label, frame, headers), problems
+    return RawTable(name, label, cells, headers), problems
 
 
 def _cell_text(value) -> str:
