@@ -145,6 +145,10 @@ class KmHtmlExporter(HTMLExporter):
     def _exclude_output_prompt_default(self):
         return True
 
+    @default("anchor_link_text")
+    def _anchor_link_text_default(self):
+        return ""  # a printed report has no use for the ¶ anchors of headings
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         # Cells tagged report-hidden speak to the analyst in JupyterLab, not to the sponsors.
@@ -209,7 +213,15 @@ def _pdf_metadata(nb, parameters: dict) -> dict[str, str]:
 
 
 def html_to_pdf(html: str, fetcher: ReportFetcher | None = None) -> bytes:
-    """Return the PDF that WeasyPrint lays out from the report's HTML."""
+    """Return the PDF that WeasyPrint lays out from the report's HTML, its text layer exact."""
+    from .textlayer import fix_text_layer
+
+    # WeasyPrint's text layer reads กำร for การ; the page itself is right (textlayer.py).
+    return fix_text_layer(layout_pdf(html, fetcher))
+
+
+def layout_pdf(html: str, fetcher: ReportFetcher | None = None) -> bytes:
+    """Return the PDF as WeasyPrint lays it out (its text layer not yet fixed)."""
     fetcher = fetcher or ReportFetcher()
     document = HTML(string=html, base_url=str(TEMPLATES), url_fetcher=fetcher)
     return document.write_pdf(custom_metadata=True)
@@ -297,6 +309,8 @@ def render_report(
     """
     import papermill
 
+    from .textlayer import fix_text_layer
+
     timings = Timings()
     paths.folder.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".rendering-", dir=paths.folder))
@@ -325,7 +339,8 @@ def render_report(
         check_fonts_cover(html, parameters.get("snapshot"), None if tambon == "overview" else tambon)
         progress("laying out the PDF")
         fetcher = ReportFetcher()
-        pdf = timings.measure("pdf", lambda: html_to_pdf(html, fetcher))
+        laid_out = timings.measure("pdf", lambda: layout_pdf(html, fetcher))
+        pdf = timings.measure("textlayer", lambda: fix_text_layer(laid_out))
         (staging / paths.html.name).write_text(html, encoding="utf-8")
         (staging / paths.pdf.name).write_bytes(pdf)
         provenance = {**provenance, "timings": timings.steps,
