@@ -7,6 +7,7 @@ the figures a function returns, and `Svg(figure)` gives the vector image the PDF
 from __future__ import annotations
 
 import io
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -202,8 +203,6 @@ _AT_SPACE, _AT_SYLLABLE, _AT_CLUSTER, _LAST_RESORT, _NEVER = 3, 2, 1, 0.5, 0
 
 
 def _is_mark(char: str) -> bool:
-    import unicodedata
-
     return char in _THAI_MARKS or unicodedata.combining(char) != 0 or (
         unicodedata.category(char) in ("Mn", "Me", "Mc"))
 
@@ -284,9 +283,7 @@ def _thai_break_quality(text: str, i: int) -> float:
     if (char in _CLUSTER_FIRSTS and end < len(text) and text[end] in _CLUSTER_SECONDS
             and _carries_vowel(text, end)):
         return _AT_SYLLABLE  # this consonant and the next begin a syllable together
-    if before in "ะำ":
-        return _AT_SYLLABLE  # those vowels end their syllable
-    return _AT_CLUSTER
+    return _AT_CLUSTER  # e.g. ตำ|บล, ระ|บบ: a syllable break, but inside a word
 
 
 def _char_widths(text: str, fontsize: float, weight: str) -> list[float]:
@@ -435,7 +432,7 @@ def _ellipsised(line: str, width: float, fontsize: float, weight: str) -> str:
 # group's goals, its body the sharing, its tail the knowledge assets.
 
 FISH_ITEMS = 8  # items shown a part; the rest are counted
-FISH_WIDTH_CM, FISH_HEIGHT_CM = 16.0, 10.0
+FISH_HEIGHT_CM = 10.0  # and WIDTH_CM wide: two fish fit on an A4 page
 PART_HEADINGS = {
     "head": "หัวปลา: เป้าหมาย",
     "body": "ตัวปลา: การแลกเปลี่ยนเรียนรู้",
@@ -692,13 +689,13 @@ class _PlacedLine:
 
 
 def _part_paragraphs(part: str, items: list[str], shown: int, extra: str,
-                     numerals: str) -> list[_Paragraph]:
+                     numerals: str, item_lines: int | None = 3) -> list[_Paragraph]:
     paragraphs = [_Paragraph(PART_HEADINGS[part], 1.1, "bold", max_lines=2, must_fit=True)]
     if not items:
         paragraphs.append(_Paragraph(NOTHING_YET, 1.0, color=_DARK, max_lines=2,
                                      must_fit=True))
     for item in items[:shown]:
-        paragraphs.append(_Paragraph(item, 1.0, bullet=True))
+        paragraphs.append(_Paragraph(item, 1.0, bullet=True, max_lines=item_lines))
     if len(items) > shown:
         paragraphs.append(_Paragraph(_more(len(items) - shown, numerals), 0.95, color=_DARK,
                                      max_lines=2, must_fit=True))
@@ -715,12 +712,14 @@ def _fill_part(shape: _FishShape, part: str, items: list[str], extra: str, numer
     extra = _drawable(extra)
     centre = {"head": shape.y - 0.02 * shape.length, "body": shape.y, "tail": shape.y}[part]
     first_shown = min(len(items), FISH_ITEMS)
+    # More items first; for as many items, whole items (at any size) before shortened ones.
     for shown in range(first_shown, -1, -1):
-        for size in sizes:
-            paragraphs = _part_paragraphs(part, items, shown, extra, numerals)
-            placed = _layout_in(shape, part, paragraphs, size, centre, pad_cm)
-            if placed is not None:
-                return placed
+        for item_lines in (None, 3):
+            for size in sizes:
+                paragraphs = _part_paragraphs(part, items, shown, extra, numerals, item_lines)
+                placed = _layout_in(shape, part, paragraphs, size, centre, pad_cm)
+                if placed is not None:
+                    return placed
     # Nothing fits (a tiny fish): the heading alone, as small as allowed.
     return _layout_in(shape, part, _part_paragraphs(part, [], 0, "", numerals)[:1], sizes[-1],
                       centre, pad_cm) or []
@@ -832,14 +831,14 @@ def fish(
     when a part is full, "และอีก N รายการ". `kmtools.group_fish(...)` gives these arguments.
     """
     with thai_style():
-        figure = Figure(figsize=(FISH_WIDTH_CM / 2.54, FISH_HEIGHT_CM / 2.54))
-        axes = _cm_axes(figure, FISH_WIDTH_CM, FISH_HEIGHT_CM)
+        figure = Figure(figsize=(WIDTH_CM / 2.54, FISH_HEIGHT_CM / 2.54))
+        axes = _cm_axes(figure, WIDTH_CM, FISH_HEIGHT_CM)
         shape = _FishShape(x=0.3, y=4.45, length=15.4)
         shape.draw(axes, fills={"tail": _PALE, "body": _PAPER, "head": _PALE})
         for part, items, extra in (("head", head, ""), ("body", body, activity),
                                    ("tail", tail, "")):
             _draw_lines(axes, _fill_part(shape, part, list(items), extra, numerals))
-        title_lines = _wrap(_drawable(title), lambda _: (FISH_WIDTH_CM - 0.6) / 2.54 * 72, 10.5,
+        title_lines = _wrap(_drawable(title), lambda _: (WIDTH_CM - 0.6) / 2.54 * 72, 10.5,
                             "bold", max_lines=1)
         if title_lines:
             axes.text(0.3, FISH_HEIGHT_CM - 0.45, title_lines[0], ha="left", va="center_baseline",
@@ -888,22 +887,22 @@ def pla_taphian(network: dict, groups: pd.DataFrame, numerals: str = "arabic") -
     n = len(groups)
     rows = max(1, -(-n // MOBILE_COLUMNS))
     columns = max(1, -(-n // rows)) if n else 1
-    cell = (FISH_WIDTH_CM - 0.4) / columns
+    cell = (WIDTH_CM - 0.4) / columns
     fish_length = min(2.6, cell * 0.8)
     label_lines = 3
     row_height = fish_length * 0.52 + 0.55 + label_lines * 0.3
     top_band, legend_band = 4.6, 1.1
     height = top_band + rows * row_height + legend_band
     with thai_style():
-        figure = Figure(figsize=(FISH_WIDTH_CM / 2.54, height / 2.54))
-        axes = _cm_axes(figure, FISH_WIDTH_CM, height)
+        figure = Figure(figsize=(WIDTH_CM / 2.54, height / 2.54))
+        axes = _cm_axes(figure, WIDTH_CM, height)
         rod_y = _draw_network_fish(axes, network, height, numerals)
         string = dict(color=_MID, linewidth=0.6, zorder=0.5, solid_capstyle="round")
         if n == 0:
-            axes.text(FISH_WIDTH_CM / 2, rod_y - 1.0, "ยังไม่มีกลุ่มในตำบลนี้", ha="center",
+            axes.text(WIDTH_CM / 2, rod_y - 1.0, "ยังไม่มีกลุ่มในตำบลนี้", ha="center",
                       va="center", fontsize=9, color=_DARK)
         else:
-            left = (FISH_WIDTH_CM - columns * cell) / 2
+            left = (WIDTH_CM - columns * cell) / 2
             axes.plot([left + cell * 0.3, left + cell * (columns - 0.3)], [rod_y, rod_y],
                       color=_DARK, linewidth=1.6, solid_capstyle="round", zorder=1)
             for column in range(columns):
@@ -919,9 +918,13 @@ def pla_taphian(network: dict, groups: pd.DataFrame, numerals: str = "arabic") -
                                        fish_y, fish_length)
                     axes.plot([shape.hang_x()] * 2, [above, shape.top()], **string)
                     _draw_small_fish(axes, shape, str(group["completeness"]), zorder=1)
-                    _draw_group_label(axes, group, centre_x, shape.y - fish_length * 0.3,
-                                      cell * 0.85, numerals)
-                    above = shape.bottom()
+                    label_top = shape.y - fish_length * 0.3
+                    label_bottom = _draw_group_label(axes, group, centre_x, label_top,
+                                                     cell * 0.85, numerals)
+                    # The string goes on from the belly to the label, then from under it.
+                    axes.plot([shape.hang_x()] * 2, [shape.bottom(), label_top + 0.12],
+                              **string)
+                    above = label_bottom
         _draw_mobile_legend(axes, groups, numerals)
         return figure
 
@@ -929,22 +932,24 @@ def pla_taphian(network: dict, groups: pd.DataFrame, numerals: str = "arabic") -
 def _draw_network_fish(axes, network: dict, height: float, numerals: str) -> float:
     """Draw the network's big fish at the top; return the y of the rod beneath it."""
     length = 7.0
-    shape = _FishShape(FISH_WIDTH_CM / 2 - length * 0.55, height - 2.5, length)
+    shape = _FishShape(WIDTH_CM / 2 - length * 0.55, height - 2.5, length)
     string = dict(color=_MID, linewidth=0.6, zorder=0.5)
     axes.plot([shape.hang_x()] * 2, [height, shape.top()], **string)
     shape.draw(axes, fills={"tail": _LIGHT, "body": _PAPER, "head": _PALE}, detail=True,
                outline=_INK, linewidth=0.9)
-    title = _wrap(_drawable(network.get("title", "")), lambda _: 2.4 / 2.54 * 72, 8, "bold",
-                  max_lines=2)
+    # The network's name on one line in the body when it fits, else on two.
+    name = _drawable(network.get("title", ""))
+    size = next((size for size in (8.5, 8, 7.5) if text_width(name, size, "bold") <= 82), 7.5)
+    title = _wrap(name, lambda _: 82 if size > 7.5 else 68, size, "bold", max_lines=2)
     for k, line in enumerate(title):
-        axes.text(shape.x + 0.49 * length, shape.y + (len(title) / 2 - k - 0.5) * 0.38, line,
-                  ha="center", va="center_baseline", fontsize=8, fontweight="bold",
+        axes.text(shape.x + 0.5 * length, shape.y + (len(title) / 2 - k - 0.5) * 0.38, line,
+                  ha="center", va="center_baseline", fontsize=size, fontweight="bold",
                   color=_INK, parse_math=False, zorder=5)
     total = int(network.get("groups", 0))
     number = lambda value: thai.format_number(int(value), numerals=numerals)  # noqa: E731
     for part, x, ha in (("head", shape.x + length + 0.25, "left"),
                         ("tail", shape.x - 0.25, "right")):
-        width = (FISH_WIDTH_CM - 0.2 - x) if ha == "left" else (x - 0.2)
+        width = (WIDTH_CM - 0.2 - x) if ha == "left" else (x - 0.2)
         have = network.get(f"with_{part}", 0)
         heading = {"head": "หัวปลาของเครือข่าย", "tail": "หางปลาของเครือข่าย"}[part]
         coverage = (f"กลุ่มที่มี{'หัว' if part == 'head' else 'หาง'}ปลาแล้ว "
@@ -967,7 +972,8 @@ def _draw_network_fish(axes, network: dict, height: float, numerals: str) -> flo
     return shape.y - length * 0.25 - 0.35
 
 
-def _draw_group_label(axes, group, x: float, y: float, width_cm: float, numerals: str) -> None:
+def _draw_group_label(axes, group, x: float, y: float, width_cm: float, numerals: str) -> float:
+    """Write "หมู่ N" and the group's name under its fish, from y down; return the bottom."""
     village = group.get("village_no")
     heading = ("หมู่ " + thai.format_number(int(village), numerals=numerals)
                if village is not None and not pd.isna(village) else "")
@@ -975,15 +981,16 @@ def _draw_group_label(axes, group, x: float, y: float, width_cm: float, numerals
     size = 6.5 if width_cm >= 2.2 else 6.0
     lines = ([(heading, size + 0.5, "bold")] if heading else []) + [
         (line, size, "normal") for line in wrap_thai(name, width_cm, size, max_lines=2)]
-    box = dict(boxstyle="square,pad=0.05", facecolor=_PAPER, edgecolor="none")
+    line_cm = 0.3
     for k, (text, fontsize, weight) in enumerate(lines):
-        axes.text(x, y - k * 0.29, text, ha="center", va="top", fontsize=fontsize,
-                  fontweight=weight, color=_INK, parse_math=False, bbox=box, zorder=4)
+        axes.text(x, y - k * line_cm, text, ha="center", va="top", fontsize=fontsize,
+                  fontweight=weight, color=_INK, parse_math=False, zorder=4)
+    return y - len(lines) * line_cm - 0.05
 
 
 def _draw_mobile_legend(axes, groups: pd.DataFrame, numerals: str) -> None:
     counts = groups["completeness"].value_counts() if len(groups) else pd.Series(dtype=int)
-    slot = (FISH_WIDTH_CM - 0.4) / len(COMPLETENESS_LABELS)
+    slot = (WIDTH_CM - 0.4) / len(COMPLETENESS_LABELS)
     for k, (code, label) in enumerate(COMPLETENESS_LABELS.items()):
         x = 0.2 + k * slot
         shape = _FishShape(x, 0.5, 0.9)
@@ -1019,9 +1026,12 @@ def river(
     assessed are shown. 16 cm wide, 8.5 cm tall plus the legend.
     """
     codes, names = _river_axis(assessments, competencies)
-    group_labels = list(dict.fromkeys(assessments["label"].astype(str))) if len(
-        assessments) else []
-    several = len(group_labels) > 1
+    # One line a group: by group_id when given (two groups may share a name), else by label.
+    key = "group_id" if "group_id" in assessments.columns else "label"
+    keys = list(dict.fromkeys(assessments[key].astype(str))) if len(assessments) else []
+    label_of = dict(zip(assessments[key].astype(str), assessments["label"].astype(str)))
+    group_labels = [label_of[k] for k in keys]
+    several = len(keys) > 1
     columns = 3 if len(group_labels) > 8 else 2
     legend_rows = -(-(len(group_labels) + 1) // columns) if several else 1
     with thai_style():
@@ -1035,9 +1045,10 @@ def river(
             axes.set_axis_off()
             return figure
         x = np.arange(len(codes), dtype=float)
-        level = _pivot(assessments, "level", codes, group_labels)
+        level = _pivot(assessments, key, "level", codes, keys)
         if several:
-            low, high = level.min(axis=0), level.max(axis=0)
+            # Every competency shown was assessed by some group: no column is all blank.
+            low, high = np.nanmin(level, axis=0), np.nanmax(level, axis=0)
             axes.fill_between(x, low, high, color=_PALE, edgecolor=_LIGHT, linewidth=0.6,
                               label="ธารปัญญา: ระหว่างกลุ่มสูงสุดกับต่ำสุด", zorder=1)
             spread = min(0.08, 0.5 / len(group_labels))
@@ -1050,7 +1061,7 @@ def river(
                           linewidth=1.1, markerfacecolor=_PAPER if i % 2 else None,
                           label=_short_label(label, 10.0 / columns), zorder=3)
         else:
-            target = _pivot(assessments, "target", codes, group_labels)[0]
+            target = _pivot(assessments, key, "target", codes, keys)[0]
             current = level[0]
             axes.fill_between(x, current, target, where=target >= current, interpolate=True,
                               facecolor=_PALE, edgecolor=_MID, hatch="////", linewidth=0,
@@ -1090,10 +1101,13 @@ def _river_axis(assessments: pd.DataFrame, competencies) -> tuple[list[str], lis
     return [code for code, _ in pairs], [name for _, name in pairs]
 
 
-def _pivot(assessments, column, codes, labels) -> np.ndarray:
-    table = assessments.pivot_table(index="label", columns="competency", values=column,
-                                    aggfunc="last", observed=True)
-    table = table.reindex(index=labels, columns=codes)
+def _pivot(assessments, key, column, codes, keys) -> np.ndarray:
+    """Return column as a matrix: one row per group (in keys' order), one per competency."""
+    frame = assessments.assign(_key=assessments[key].astype(str),
+                               _code=assessments["competency"].astype(str),
+                               _value=assessments[column].astype(float))
+    table = frame.pivot_table(index="_key", columns="_code", values="_value", aggfunc="last")
+    table = table.reindex(index=keys, columns=codes)
     return table.to_numpy(dtype=float, na_value=np.nan)
 
 
@@ -1130,7 +1144,7 @@ def stair(steps: pd.DataFrame, title: str = "", numerals: str = "arabic") -> Fig
     description beneath it, so the reader sees who can teach whom. 16 × 9 cm.
     """
     levels = [int(level) for level in steps.index]
-    width, height = FISH_WIDTH_CM, STAIR_HEIGHT_CM
+    width, height = WIDTH_CM, STAIR_HEIGHT_CM
     step_w = (width - 0.6) / max(len(levels), 1)
     base, unit = 2.2, 0.7
     top_free = height - (1.25 if title else 0.75)
