@@ -1,0 +1,303 @@
+"""The entry workbook: an Excel file facilitators fill in, that `load_records` reads back.
+
+One sheet per table of the schema, in schema order, with the English column names the loader
+reads in row 1, each explained in Thai by a note on its header cell. Code columns drop down their
+Thai labels; reference columns drop down "id – name" (the loader reads the id before the dash);
+date cells show the Buddhist year. The dropdowns' lists live on a hidden sheet "_lists", which
+the loader skips like every sheet whose name starts with "_".
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+
+from .schema import TABLES, YES_NO, Field, Table
+
+LIST_SHEET = "_lists"
+ROWS = 2000  # rows below the header that carry the dropdowns and formats
+# Thai Excel's own "Thai, Buddhist calendar" date: locale 041E (Thai month names), calendar 07
+# (Thai Buddhist), digits 01 (Arabic). It shows 11 ต.ค. 2549; a date typed in พ.ศ. in Thai Excel
+# is stored as the right day, and Excel before 2016 reads this form of the code too.
+DATE_FORMAT = "[$-107041E]d mmm yyyy;@"
+TEXT_FORMAT = "@"
+INTEGER_FORMAT = "0"
+DASH = " – "
+FILLED_TABLES = ("tambons", "people", "groups", "competencies")
+# The column shown after the id in a reference's dropdown.
+NAME_COLUMNS = {"tambons": "name_th", "people": "name", "groups": "name", "sessions": "title"}
+HEADER_FILL = "DDDDDD"
+AUTHOR = "km-workbook"
+
+
+def write_template(path: str | Path, records=None) -> Path:
+    """Write the entry workbook to `path` (.xlsx) and return the path.
+
+    With `records`, the tambons, people, groups and competencies sheets are filled in from them
+    (codes as Thai labels), so that facilitators pick tambons, people, groups and competencies
+    from the dropdowns; the workbook then loads with `load_records` to the same frames.
+    """
+    from openpyxl import Workbook
+
+    path = Path(path)
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    sheets = {name: workbook.create_sheet(name) for name in TABLES}
+    lists = workbook.create_sheet(LIST_SHEET)
+    lists.sheet_state = "hidden"
+    frames = records.frames() if records is not None else {}
+    filled = {name: frames[name] for name in FILLED_TABLES if name in frames}
+    book_lists = _Lists(lists, filled)
+    for name, table in TABLES.items():
+        _write_sheet(sheets[name], table, filled.get(name), book_lists)
+    workbook.calculation.fullCalcOnLoad = True  # the lists' formulas have no cached values
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return path
+
+
+def dropdown_values(field: Field, frames: dict[str, pd.DataFrame] | None = None) -> list[str]:
+    """Return the values a column's dropdown offers for the given (filled) tables' rows.
+
+    Thai labels for a code column; "id – name" for a reference; the Thai names of the
+    competencies for assessments.competency. [] for other columns.
+    """
+    frames = frames or {}
+    if field.kind in ("code", "yesno"):
+        return list((field.codes or {}).values())
+    target = _list_target(field)
+    if target is None or target[0] not in frames:
+        return []
+    table, column = target
+    frame = frames[table]
+    if table == "competencies":
+        return [str(v) for v in frame["name_th"].dropna()]
+    names = frame[NAME_COLUMNS[table]] if NAME_COLUMNS.get(table) in frame else None
+    values = []
+    for row, key in frame[column].items():
+        if pd.isna(key):
+            continue
+        name = None if names is None else names.get(row)
+        values.append(f"{key}{DASH}{name}" if name is not None and not pd.isna(name) else str(key))
+    return values
+
+
+def _list_target(field: Field) -> tuple[str, str] | None:
+    """Return the (table, column) a column's dropdown lists, or None."""
+    if field.kind == "ref" and field.ref is not None:
+        return field.ref
+    if field.name == "competency" and field.kind == "text":
+        return ("competencies", "competency")
+    return None
+
+
+class _Lists:
+    """The hidden sheet of dropdown lists: one column per list, made once and shared."""
+
+    def __init__(self, sheet, filled: dict[str, pd.DataFrame]):
+        self.sheet = sheet
+        self.filled = filled
+        self.ranges: dict[tuple, str] = {}
+        self.columns = 0
+
+    def source(self, field: Field) -> str | None:
+        """Return the data-validation source (formula1) of a field's dropdown, or None."""
+        if field.kind in ("code", "yesno"):
+            key = ("codes", tuple(field.codes or {}))
+            if key not in self.ranges:
+                self.ranges[key] = self._static(field, dropdown_values(field))
+            return self.ranges[key]
+        target = _list_target(field)
+        if target is None:
+            return None
+        if target not in self.ranges:
+            self.ranges[target] = self._growing(field, target)
+        return self.ranges[target]
+
+    def _new_column(self, heading: str) -> int:
+        self.columns += 1
+        self.sheet.cell(1, self.columns, heading)
+        return self.columns
+
+    def _static(self, field: Field, values: list[str]) -> str:
+        from openpyxl.utils import get_column_letter
+
+        column = self._new_column(field.name)
+        for row, value in enumerate(values, start=2):
+            self.sheet.cell(row, column, value)
+        letter = get_column_letter(column)
+        return f"'{LIST_SHEET}'!${letter}$2:${letter}${len(values) + 1}"
+
+    def _growing(self, field: Field, target: tuple[str, str]) -> str:
+        """List the filled rows as values, then formulas picking up rows added later.
+
+        The dropdown's range stops at the last non-blank entry, so the formulas' blanks do not
+        show as empty choices.
+        """
+        from openpyxl.utils import get_column_letter
+
+        table, column_name = target
+        table_def = TABLES[table]
+        column = self._new_column(f"{table}.{column_name}")
+        values = dropdown_values(field, self.filled)
+        for row, value in enumerate(values, start=2):
+            self.sheet.cell(row, column, value)
+        key_letter = get_column_letter(table_def.columns.index(column_name) + 1)
+        name_column = "name_th" if table == "competencies" else NAME_COLUMNS.get(table)
+        name_letter = get_column_letter(table_def.columns.index(name_column) + 1)
+        for offset in range(len(values), ROWS):
+            source_row = offset + 2
+            key = f"'{table}'!${key_letter}{source_row}"
+            name = f"'{table}'!${name_letter}{source_row}"
+            if table == "competencies":
+                formula = f'=IF({name}="","",{name})'
+            else:
+                formula = f'=IF({key}="","",IF({name}="",{key},{key}&"{DASH}"&{name}))'
+            self.sheet.cell(source_row, column, formula)
+        letter = get_column_letter(column)
+        first, last = f"${letter}$2", f"${letter}${ROWS + 1}"
+        return (f"OFFSET('{LIST_SHEET}'!{first},0,0,"
+                f"MAX(1,COUNTIF('{LIST_SHEET}'!{first}:{last},\"?*\")),1)")
+
+
+def _write_sheet(sheet, table: Table, frame: pd.DataFrame | None, lists: _Lists) -> None:
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    extra = [c for c in frame.columns if c not in table.columns] if frame is not None else []
+    headers = table.columns + extra
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor=HEADER_FILL)
+    for index, name in enumerate(headers, start=1):
+        cell = sheet.cell(1, index, name)
+        cell.font = bold
+        cell.fill = fill
+        cell.alignment = Alignment(vertical="center")
+        if name in table.columns:
+            note = Comment(header_note(table, table.field(name)), AUTHOR)
+            note.width, note.height = 340, 190
+            cell.comment = note
+    sheet.freeze_panes = "A2"
+    if frame is not None:
+        _write_rows(sheet, table, frame, headers)
+    for index, name in enumerate(headers, start=1):
+        letter = get_column_letter(index)
+        field = table.field(name) if name in table.columns else None
+        dimension = sheet.column_dimensions[letter]
+        dimension.width = _column_width(name, field, frame, lists)
+        if field is None:
+            continue
+        dimension.number_format = _number_format(field)
+        source = lists.source(field)
+        if source is None:
+            continue
+        strict = field.kind in ("code", "yesno")
+        validation = DataValidation(
+            type="list", formula1=source, allow_blank=True,
+            showErrorMessage=True, errorStyle="stop" if strict else "warning",
+            errorTitle=field.label_th,
+            error=("เลือกจากรายการเท่านั้น" if strict else
+                   "ไม่พบในรายการ: เลือกจากรายการ หรือพิมพ์รหัสที่มีอยู่แล้ว"),
+        )
+        validation.add(f"{letter}2:{letter}{ROWS + 1}")
+        sheet.add_data_validation(validation)
+
+
+def _write_rows(sheet, table: Table, frame: pd.DataFrame, headers: list[str]) -> None:
+    for row_number, (_, row) in enumerate(frame.iterrows(), start=2):
+        for index, name in enumerate(headers, start=1):
+            field = table.field(name) if name in table.columns else None
+            value = _cell_value(field, row[name])
+            if value is None:
+                continue
+            cell = sheet.cell(row_number, index, value)
+            if field is not None:
+                cell.number_format = _number_format(field)
+
+
+def _cell_value(field: Field | None, value):
+    """Return a parsed value as the cell a facilitator would have typed (codes in Thai)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if field is None:
+        return str(value)
+    if field.kind == "code":
+        return (field.codes or {}).get(str(value), str(value))
+    if field.kind == "yesno":
+        return YES_NO["yes" if bool(value) else "no"]
+    if field.kind == "date":
+        return pd.Timestamp(value).date()
+    if field.kind in ("int", "count"):
+        return int(value)
+    return str(value)
+
+
+def _number_format(field: Field) -> str:
+    if field.kind == "date":
+        return DATE_FORMAT
+    if field.kind in ("int", "count"):
+        return INTEGER_FORMAT
+    return TEXT_FORMAT
+
+
+_KIND_NOTES = {
+    "id": "รหัสที่ไม่ซ้ำกับแถวอื่น",
+    "slug": "ชื่อย่อภาษาอังกฤษ: ตัวพิมพ์เล็ก ตัวเลข หรือ - ขึ้นต้นด้วยตัวอักษร",
+    "text": "ข้อความ",
+    "date": "วันที่ เช่น 11/10/2549 หรือ 11 ต.ค. 2549 (ปี พ.ศ.)",
+    "yesno": "เลือก ใช่ หรือ ไม่ใช่",
+}
+
+
+def header_note(table: Table, field: Field) -> str:
+    """Return the Thai note on a column's header: what to type, and an example."""
+    need = "ต้องกรอก" if field.required else "ไม่บังคับ"
+    lines = [f"{field.label_th} ({need})"]
+    if field.kind == "code":
+        lines.append("เลือกจากรายการ: " + ", ".join((field.codes or {}).values()))
+        if field.default:
+            lines.append(f"เว้นว่าง = {(field.codes or {}).get(field.default, field.default)}")
+    elif field.kind == "ref":
+        target = TABLES[field.ref[0]]
+        lines.append(f"เลือกจากรายการ{target.label_th} (รหัส – ชื่อ) หรือพิมพ์รหัส "
+                     f"({field.ref[0]}.{field.ref[1]})")
+    elif field.kind in ("int", "count"):
+        low = 0 if field.low is None else field.low
+        lines.append(f"จำนวนเต็ม {low}–{field.high}" if field.high is not None
+                     else f"จำนวนเต็มตั้งแต่ {low} ขึ้นไป")
+    elif field.name == "competency" and table.name == "assessments":
+        lines.append("เลือกชื่อความสามารถจากรายการ หรือพิมพ์รหัสความสามารถ")
+    else:
+        lines.append(_KIND_NOTES.get(field.kind, "ข้อความ"))
+    if field.example:
+        lines.append(f"ตัวอย่าง: {field.example}")
+    lines.append(f"({field.name}: {field.meaning})")
+    return "\n".join(lines)
+
+
+def _column_width(name: str, field: Field | None, frame, lists: _Lists) -> float:
+    """Return a column width (in characters) that shows the header and typical values."""
+    texts = [name]
+    if field is not None:
+        texts += [field.example, field.label_th]
+        if field.kind in ("code", "yesno"):
+            texts += list((field.codes or {}).values())
+        if field.kind == "date":
+            texts.append("11 ต.ค. 2549")
+    if frame is not None and name in frame.columns:
+        texts += [str(v) for v in frame[name].dropna().head(200)]
+    if field is not None and _list_target(field) is not None:
+        texts += dropdown_values(field, lists.filled)[:200]
+    widest = max((_visible_length(t) for t in texts), default=8)
+    return float(min(max(widest * 1.1 + 2, 10), 50))
+
+
+def _visible_length(text: str) -> int:
+    """Return how many characters of text take room (Thai marks sit on their base)."""
+    return sum(1 for char in str(text) if not unicodedata.combining(char)
+               and not ("\u0e31" == char or "\u0e34" <= char <= "\u0e3a"
+                        or "\u0e47" <= char <= "\u0e4e"))

@@ -1,0 +1,196 @@
+"""The entry workbook: what a facilitator sees in it, and what the loader reads back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import openpyxl
+import pandas as pd
+import pytest
+from openpyxl.utils import get_column_letter
+
+from km_analysis import workbook
+from km_analysis.records import load_records
+from km_analysis.schema import FISH_PARTS, GROUP_TYPES, TABLES
+
+from .conftest import DEMO_DATA, minimal_tables, write_csv_folder
+
+COMPETENCIES = [
+    {"competency": "bookkeeping", "name_th": "การจัดทำบัญชี", "level_1": "รู้ว่าต้องมีบัญชี"},
+    {"competency": "saving", "name_th": "การระดมเงินออม"},
+]
+FILLED = ("tambons", "people", "groups", "competencies")
+
+
+@pytest.fixture
+def base_tables():
+    tables = minimal_tables()
+    tables["competencies"] = COMPETENCIES
+    return tables
+
+
+@pytest.fixture
+def records(base_tables, tmp_path):
+    return load_records(write_csv_folder(tmp_path / "base", base_tables))
+
+
+@pytest.fixture
+def template(records, tmp_path):
+    return workbook.write_template(tmp_path / "entry.xlsx", records)
+
+
+def column_of(sheet, name: str) -> int:
+    headers = [cell.value for cell in sheet[1]]
+    return headers.index(name) + 1
+
+
+def choices(book, sheet_name: str, column: str) -> list[str]:
+    """Return the values a column's dropdown offers, read from its data validation's list."""
+    sheet = book[sheet_name]
+    cell = f"{get_column_letter(column_of(sheet, column))}2"
+    validation = next(v for v in sheet.data_validations.dataValidation if cell in v.sqref)
+    match = re.search(r"'(_\w+)'!\$([A-Z]+)\$2", validation.formula1)
+    lists = book[match.group(1)]
+    values = [c.value for c in lists[match.group(2)][1:]]
+    # Rows added later are picked up by formulas; the records' rows are written as values.
+    return [v for v in values if isinstance(v, str) and v and not v.startswith("=")]
+
+
+def pick(options: list[str], starting: str) -> str:
+    return next(option for option in options if option.startswith(starting))
+
+
+def put(sheet, row: int, values: dict) -> None:
+    """Type a row as a facilitator would; a date goes in as a date cell in the column's format."""
+    for name, value in values.items():
+        column = column_of(sheet, name)
+        cell = sheet.cell(row, column, value)
+        if isinstance(value, dt.date):
+            cell.number_format = sheet.column_dimensions[get_column_letter(column)].number_format
+
+
+def test_one_sheet_per_table_in_schema_order_and_a_hidden_list_sheet(template):
+    book = openpyxl.load_workbook(template)
+    assert book.sheetnames == [*TABLES, workbook.LIST_SHEET]
+    assert book[workbook.LIST_SHEET].sheet_state == "hidden"
+
+
+@pytest.mark.parametrize("table", list(TABLES))
+def test_headers_are_the_loaders_names_with_thai_notes(template, table):
+    sheet = openpyxl.load_workbook(template)[table]
+    assert [c.value for c in sheet[1]] == TABLES[table].columns
+    assert sheet.freeze_panes == "A2"
+    for cell, field in zip(sheet[1], TABLES[table].fields):
+        assert cell.font.bold
+        note = cell.comment.text
+        assert note.startswith(field.label_th)
+        assert ("ต้องกรอก" in note) == field.required
+        if field.example:
+            assert f"ตัวอย่าง: {field.example}" in note
+        assert 10 <= sheet.column_dimensions[cell.column_letter].width <= 50
+
+
+def test_code_columns_drop_down_their_thai_labels(template):
+    book = openpyxl.load_workbook(template)
+    assert choices(book, "fish", "part") == list(FISH_PARTS.values())
+    assert choices(book, "groups", "type") == list(GROUP_TYPES.values())
+    assert choices(book, "actions", "for_sponsor") == ["ใช่", "ไม่ใช่"]
+
+
+def test_reference_columns_drop_down_id_and_name(template):
+    book = openpyxl.load_workbook(template)
+    assert choices(book, "fish", "group_id") == ["G1 – กลุ่มออมทรัพย์บ้านท่าไร่",
+                                                 "G2 – กองทุนหมู่บ้านหมู่ 3"]
+    assert choices(book, "groups", "facilitator") == ["P1 – อ.จำนง", "P2 – ผู้นำเครือข่าย"]
+    assert choices(book, "fish", "tambon") == ["tharai – ท่าไร่", "bangjak – บางจาก"]
+    assert choices(book, "assessments", "competency") == ["การจัดทำบัญชี", "การระดมเงินออม"]
+    # No session is filled in: its dropdown offers whatever is typed on the sessions sheet.
+    assert choices(book, "visits", "session_id") == []
+
+
+def test_date_columns_show_the_buddhist_year(template):
+    sheet = openpyxl.load_workbook(template)["visits"]
+    for name in ("planned", "rescheduled", "done_on"):
+        number_format = sheet.column_dimensions[get_column_letter(column_of(sheet, name))]
+        # Thai locale (041E), Thai Buddhist calendar (07): 11 ต.ค. 2549.
+        assert number_format.number_format == workbook.DATE_FORMAT == "[$-107041E]d mmm yyyy;@"
+
+
+def test_empty_template_loads_without_any_problem(tmp_path):
+    path = workbook.write_template(tmp_path / "empty.xlsx")
+    records = load_records(path)
+    assert records.problems == []
+    assert all(frame.empty for frame in records.frames().values())
+
+
+def test_template_with_the_demo_records_loads_them_unchanged(tmp_path):
+    demo = load_records(DEMO_DATA)
+    back = load_records(workbook.write_template(tmp_path / "demo.xlsx", demo))
+    assert back.errors == []
+    for table in FILLED:
+        pd.testing.assert_frame_equal(back.frames()[table], demo.frames()[table])
+    assert back.sessions.empty and back.fish.empty
+
+
+def test_filled_in_from_the_dropdowns_loads_as_typed_with_codes(template, base_tables, tmp_path):
+    book = openpyxl.load_workbook(template)
+    put(book["sessions"], 2, {
+        "session_id": "S9", "date": dt.date(2006, 10, 25),
+        "kind": pick(choices(book, "sessions", "kind"), "เวทีทำแผน"),
+        "title": "เวทีทำแผนท่าไร่", "tambon": pick(choices(book, "sessions", "tambon"), "tharai"),
+        "status": pick(choices(book, "sessions", "status"), "จัดแล้ว"),
+        "lead": pick(choices(book, "sessions", "lead"), "P1 "), "participants": 20,
+    })
+    put(book["visits"], 2, {
+        "visit_id": "V9", "group_id": pick(choices(book, "visits", "group_id"), "G1 "),
+        # Typed 30/10/2549 in an Excel set to the Gregorian calendar: stored as the year 2549.
+        "planned": dt.date(2549, 10, 30),
+        "status": pick(choices(book, "visits", "status"), "เสร็จแล้ว"),
+        "done_on": dt.date(2006, 10, 30), "session_id": "S9",
+    })
+    put(book["fish"], 2, {
+        "part": pick(choices(book, "fish", "part"), "หางปลา"), "item": "ระเบียบการกู้ยืม",
+        "recorded": dt.date(2006, 10, 30),
+        "group_id": pick(choices(book, "fish", "group_id"), "G1 "), "session_id": "S9",
+    })
+    put(book["fish"], 3, {
+        "part": pick(choices(book, "fish", "part"), "หัวปลา"), "item": "สวัสดิการระดับตำบล",
+        "recorded": dt.date(2006, 10, 25), "tambon": pick(choices(book, "fish", "tambon"), "thar"),
+    })
+    put(book["assessments"], 2, {
+        "group_id": pick(choices(book, "assessments", "group_id"), "G2 "),
+        "date": dt.date(2006, 10, 30),
+        "competency": pick(choices(book, "assessments", "competency"), "การระดม"),
+        "level": 3, "target": 4,
+    })
+    filled = tmp_path / "filled.xlsx"
+    book.save(filled)
+    got = load_records(filled)
+    assert got.errors == []
+
+    # The same facts typed with codes and plain ids, as CSV files.
+    typed = {name: base_tables[name] for name in FILLED}
+    typed["sessions"] = [{"session_id": "S9", "date": "2006-10-25", "kind": "planning_forum",
+                          "title": "เวทีทำแผนท่าไร่", "tambon": "tharai", "status": "held",
+                          "lead": "P1", "participants": "20"}]
+    typed["visits"] = [{"visit_id": "V9", "group_id": "G1", "planned": "2006-10-30",
+                        "status": "done", "done_on": "2006-10-30", "session_id": "S9"}]
+    typed["fish"] = [
+        {"part": "tail", "item": "ระเบียบการกู้ยืม", "recorded": "2006-10-30", "group_id": "G1",
+         "tambon": "", "session_id": "S9"},
+        {"part": "head", "item": "สวัสดิการระดับตำบล", "recorded": "2006-10-25", "group_id": "",
+         "tambon": "tharai", "session_id": ""},
+    ]
+    typed["assessments"] = [{"group_id": "G2", "date": "2006-10-30", "competency": "saving",
+                             "level": "3", "target": "4"}]
+    folder = write_csv_folder(tmp_path / "typed", typed)
+    (folder / "actions.csv").write_text("action_id,raised,title,status\r\n", encoding="utf-8")
+    expected = load_records(folder)
+    for table in ("sessions", "visits", "fish", "assessments", *FILLED):
+        columns = TABLES[table].columns
+        pd.testing.assert_frame_equal(got.frames()[table][columns],
+                                      expected.frames()[table][columns])
+    assert got.visits.at[2, "planned"] == pd.Timestamp("2006-10-30")
+    assert got.fish["group_id"].tolist() == ["G1", pd.NA]
+    assert got.assessments.at[2, "competency"] == "saving"
