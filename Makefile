@@ -17,14 +17,15 @@ STAMP := $(VENV)/.installed
 DATA ?= data
 OUT ?= reports
 NUMERALS ?= arabic
-export DATA OUT NUMERALS TAMBON AS_OF SINCE JOBS FORCE PDF
+XLSX ?= km-entry.xlsx
+export DATA OUT NUMERALS TAMBON AS_OF SINCE JOBS FORCE PDF XLSX
 
-.PHONY: help setup check report reports verify test bench clean
+.PHONY: help setup check report reports verify template test bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo "  variables: TAMBON=slug|Thai name|overview|all DATA=path AS_OF=date SINCE=date OUT=dir"
-	@echo "             NUMERALS=arabic|thai JOBS=n FORCE=1 PDF=path (for verify)"
+	@echo "             NUMERALS=arabic|thai JOBS=n FORCE=1 PDF=path (verify) XLSX=file (template)"
 
 setup: $(STAMP) ## create or update the environment in .venv (pinned by requirements.lock)
 
@@ -49,6 +50,9 @@ reports: ## every tambon and the overview, in parallel, with a manifest: make re
 verify: setup ## are a PDF's records still the records at DATA? make verify PDF=path
 	@test -n "$${PDF:-}" || { echo "make verify needs PDF=<a report's PDF>"; exit 2; }
 	"$(BIN)/km" verify "$$PDF" --data "$$DATA"
+
+template: setup ## the entry workbook, filled from DATA: make template [XLSX=km-entry.xlsx]
+	"$(BIN)/km" template --out "$$XLSX" --data "$$DATA"
 
 test: setup ## run the test suite
 	"$(BIN)/python" -m pytest

@@ -119,6 +119,18 @@ def _parser() -> argparse.ArgumentParser:
     _add_data_option(verify)
     verify.set_defaults(run=_run_verify)
 
+    template = commands.add_parser(
+        "template", help="write the entry workbook (.xlsx) facilitators fill in",
+        description="Write an Excel workbook with one sheet per table: English headers with "
+        "Thai notes, dropdown lists in Thai, date cells shown in พ.ศ. With --data, the "
+        "tambons, people, groups and competencies come filled in, to pick from lists.",
+    )
+    template.add_argument("--out", required=True, metavar="FILE.xlsx",
+                          help="where the workbook is written")
+    template.add_argument("--data", metavar="PATH",
+                          help="records to fill in (a folder of CSV files or an .xlsx)")
+    template.set_defaults(run=_run_template)
+
     tambons = commands.add_parser("tambons", help="list the tambons: slug, Thai and English name")
     _add_data_option(tambons)
     tambons.set_defaults(run=_run_tambons)
@@ -314,6 +326,28 @@ def _executor(workers: int):
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["km_analysis.batch"])
     return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+def _run_template(args: argparse.Namespace, out: Console) -> int:
+    from .workbook import write_template
+
+    path = Path(args.out)
+    if path.suffix.lower() != ".xlsx":
+        raise UsageError(f"--out {args.out}: expected a file name ending in .xlsx")
+    records = None
+    if args.data:
+        records = load_records(args.data, errors="collect")
+        if records.errors:
+            _console(stderr=True).print(
+                f"{len(records.errors)} record error(s) in {records.source}: the rows that "
+                "hold them are left out of the workbook (km check lists them)", style="yellow",
+                highlight=False)
+    # Written aside and renamed, so an open copy in Excel is never left half-written.
+    staging = path.with_name(f".{path.name}.writing.xlsx")
+    write_template(staging, records)
+    staging.replace(path)
+    out.print(str(path), highlight=False, soft_wrap=True)
+    return 0
 
 
 def _run_verify(args: argparse.Namespace, out: Console) -> int:

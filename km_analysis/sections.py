@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__, charts, metrics, provenance, thai
+from . import __version__, charts, kmtools, metrics, provenance, thai
 from .errors import RecordsError, errors_in
 from .records import Records, load_records
 from .schema import ACTION_STATUSES, FISH_PARTS, GROUP_TYPES, ROLES, SESSION_KINDS, TABLES
 from .snapshot import fingerprints
-from .tables import Column, Html, escape, html_table, paragraph, percent
+from .tables import Column, Html, escape, html_table, image, paragraph, percent
 
 VISIT_STATES = {
     "done": "ลงพื้นที่แล้ว",
@@ -351,6 +351,51 @@ class TambonReport(_Report):
                 Column("recorded", "บันทึกเมื่อ", "date"),
             ], self.numerals))
         return Html("".join(parts))
+
+    def group_fishes(self) -> Html:
+        """Return the fish of every group that has items, two to an A4 page."""
+        items = metrics.fish_items(self.records, self.tambon, self.period.as_of)
+        group_ids = [g for g in items["owner"].unique() if g != "network"]
+        if not group_ids:
+            return paragraph("ยังไม่มีกลุ่มใดบันทึกหัวปลา ตัวปลา หรือหางปลา", "empty")
+        figures = [
+            image(charts.Png(charts.fish(**kmtools.group_fish(
+                self.records, group_id, self.period.as_of, self.numerals))).data, "image/png",
+                  "fish")
+            for group_id in group_ids
+        ]
+        return Html("".join(figures))
+
+    def mobile(self):
+        """Return the tambon's ปลาตะเพียน: the network's fish above, one small fish a group."""
+        if self.records.groups.empty:
+            return paragraph("ตำบลนี้ยังไม่มีกลุ่มการเงินในบันทึก", "empty")
+        return charts.Png(charts.pla_taphian(**kmtools.tambon_mobile(
+            self.records, self.tambon, self.period.as_of, self.numerals)))
+
+    def river(self):
+        """Return the river diagram of the tambon's latest self-assessments."""
+        latest = kmtools.latest_assessments(self.records, self.tambon, self.period.as_of)
+        if latest.empty:
+            return paragraph("กลุ่มในตำบลนี้ยังไม่ได้ประเมินตนเอง", "empty")
+        return charts.Svg(charts.river(latest, kmtools.competency_order(self.records),
+                                       title=f"ธารปัญญา {self.tambon_name}",
+                                       numerals=self.numerals))
+
+    def stairs(self) -> Html:
+        """Return one stair diagram for each competency the tambon's groups assessed."""
+        latest = kmtools.latest_assessments(self.records, self.tambon, self.period.as_of)
+        if latest.empty:
+            return paragraph("ยังไม่มีผลการประเมินตนเองให้จัดบันไดการเรียนรู้", "empty")
+        assessed = set(latest["competency"])
+        figures = [
+            image(charts.Png(charts.stair(
+                kmtools.stair_steps(self.records, self.tambon, code, self.period.as_of),
+                title=f"บันไดการเรียนรู้: {name}", numerals=self.numerals)).data, "image/png",
+                  "stair")
+            for code, name in kmtools.competency_order(self.records) if code in assessed
+        ]
+        return Html("".join(figures))
 
     def sessions(self) -> Html:
         """Return the sessions held in the period, with attendance and observers apart."""

@@ -6,6 +6,7 @@ Every value from the records is escaped here, once: record text is data, so a ti
 
 from __future__ import annotations
 
+import base64
 import html
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -108,3 +109,10 @@ def paragraph(text: str, css_class: str = "") -> Html:
     """Return one escaped paragraph."""
     class_attribute = f' class="{escape(css_class)}"' if css_class else ""
     return Html(f"<p{class_attribute}>{escape(text)}</p>")
+
+
+def image(data: bytes | str, mime: str, css_class: str = "chart") -> Html:
+    """Return an image as an <img> with a data: URI (the only kind the PDF fetches)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    encoded = base64.b64encode(raw).decode("ascii")
+    return Html(f'<img class="{escape(css_class)}" alt="" src="data:{mime};base64,{encoded}">')

@@ -194,3 +194,18 @@ def test_filled_in_from_the_dropdowns_loads_as_typed_with_codes(template, base_t
     assert got.visits.at[2, "planned"] == pd.Timestamp("2006-10-30")
     assert got.fish["group_id"].tolist() == ["G1", pd.NA]
     assert got.assessments.at[2, "competency"] == "saving"
+
+
+def test_km_template_writes_a_workbook_that_loads(tmp_path):
+    from km_analysis.cli import main
+
+    out = tmp_path / "entry.xlsx"
+    assert main(["template", "--out", str(out), "--data", str(DEMO_DATA)]) == 0
+    assert len(load_records(out).groups) == len(load_records(DEMO_DATA).groups)
+
+
+def test_km_template_refuses_another_suffix(tmp_path):
+    from km_analysis.cli import main
+
+    assert main(["template", "--out", str(tmp_path / "entry.ods")]) == 2
+    assert not list(tmp_path.iterdir())
