@@ -20,7 +20,10 @@ NUMERALS ?= arabic
 XLSX ?= km-entry.xlsx
 export DATA OUT NUMERALS TAMBON AS_OF SINCE JOBS FORCE PDF XLSX
 
-.PHONY: help setup check report reports verify template test bench clean
+LAB_ARGS ?=
+export LAB_ARGS
+
+.PHONY: help setup check report reports verify template lab test bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -53,6 +56,11 @@ verify: setup ## are a PDF's records still the records at DATA? make verify PDF=
 
 template: setup ## the entry workbook, filled from DATA: make template [XLSX=km-entry.xlsx]
 	"$(BIN)/km" template --out "$$XLSX" --data "$$DATA"
+
+lab: setup ## JupyterLab on notebooks/, with this environment as the "KM workbook" kernel
+	"$(BIN)/python" -m ipykernel install --user --name km-workbook --display-name "KM workbook" >/dev/null
+	@# As root (containers, CI), Jupyter refuses to start unless told so.
+	"$(BIN)/jupyter" lab --notebook-dir=notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) $$LAB_ARGS
 
 test: setup ## run the test suite
 	"$(BIN)/python" -m pytest

@@ -21,17 +21,21 @@ from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 
-from jupyter_client.manager import AsyncKernelManager
-from nbconvert.exporters import HTMLExporter
-from nbconvert.preprocessors import TagRemovePreprocessor
-from traitlets import default
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
+# JupyterLab's dependencies install rfc3987-syntax, which jsonschema imports as nbformat loads
+# and which then builds a grammar for two seconds; nbformat never checks IRI formats.
+sys.modules.setdefault("rfc3987_syntax", None)
 
-from . import thai
-from .errors import KmError
-from .outputs import ReportPaths, Timings
-from .records import Records
+from jupyter_client.manager import AsyncKernelManager  # noqa: E402
+from nbconvert.exporters import HTMLExporter  # noqa: E402
+from nbconvert.preprocessors import TagRemovePreprocessor  # noqa: E402
+from traitlets import default  # noqa: E402
+from weasyprint import HTML  # noqa: E402
+from weasyprint.urls import URLFetcher  # noqa: E402
+
+from . import thai  # noqa: E402
+from .errors import KmError  # noqa: E402
+from .outputs import ReportPaths, Timings  # noqa: E402
+from .records import Records  # noqa: E402
 
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE / "templates"
