@@ -18,7 +18,8 @@ DATA ?= data
 OUT ?= reports
 NUMERALS ?= arabic
 XLSX ?= km-entry.xlsx
-export DATA OUT NUMERALS TAMBON AS_OF SINCE JOBS FORCE PDF XLSX
+SCALES ?= demo,province,national
+export DATA OUT NUMERALS TAMBON AS_OF SINCE JOBS FORCE PDF XLSX SCALES
 
 LAB_ARGS ?=
 export LAB_ARGS
@@ -65,8 +66,9 @@ lab: setup ## JupyterLab on notebooks/, with this environment as the "KM workboo
 test: setup ## run the test suite
 	"$(BIN)/python" -m pytest
 
-bench: setup ## benchmarks; results in bench/results-*.md and .json
+bench: setup ## benchmarks at scale: make bench [SCALES=demo,province,national]; bench/results.md
 	"$(BIN)/python" bench/load_records.py
+	"$(BIN)/python" bench/run.py --scales "$$SCALES"
 
 clean: ## remove generated reports and caches (keeps .venv)
 	rm -rf reports/*/ reports/.snapshots bench/data .pytest_cache .hypothesis
