@@ -76,6 +76,7 @@ class RecordsError(KmError):
 
     @property
     def errors(self) -> list[Problem]:
+        """Return the problems of level error (the warnings left out)."""
         return errors_in(self.problems)
 
     def __str__(self) -> str:

@@ -23,22 +23,27 @@ class ReportPaths:
 
     @classmethod
     def for_report(cls, out: Path, as_of: str, slug: str) -> ReportPaths:
+        """Return the paths of report `slug` (or "overview") for as_of under `out`."""
         return cls(Path(out) / as_of / slug, f"km-progress-{slug}-{as_of}")
 
     @property
     def pdf(self) -> Path:
+        """Return the path of the PDF."""
         return self.folder / f"{self.stem}.pdf"
 
     @property
     def html(self) -> Path:
+        """Return the path of the HTML the PDF is laid out from."""
         return self.folder / f"{self.stem}.html"
 
     @property
     def notebook(self) -> Path:
+        """Return the path of the executed notebook (the audit trail)."""
         return self.folder / f"{self.stem}.ipynb"
 
     @property
     def provenance(self) -> Path:
+        """Return the path of provenance.json."""
         return self.folder / "provenance.json"
 
 
@@ -49,6 +54,7 @@ class Timings:
     steps: dict[str, float] = field(default_factory=dict)
 
     def measure(self, step: str, work: Callable):
+        """Return work()'s result, adding the seconds it took to `step`."""
         start = time.perf_counter()
         try:
             return work()

@@ -52,10 +52,12 @@ class Records:
 
     @property
     def warnings(self) -> list[Problem]:
+        """Return the problems of level warning (usable, but worth a look)."""
         return [p for p in self.problems if p.level == "warning"]
 
     @property
     def errors(self) -> list[Problem]:
+        """Return the problems of level error (only with errors="collect")."""
         return errors_in(self.problems)
 
 

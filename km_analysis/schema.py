@@ -127,13 +127,16 @@ class Table:
 
     @property
     def columns(self) -> list[str]:
+        """Return the names of every column of the table, in schema order."""
         return [f.name for f in self.fields]
 
     @property
     def required_columns(self) -> list[str]:
+        """Return the names of the columns a file of this table must have."""
         return [f.name for f in self.fields if f.required]
 
     def field(self, name: str) -> Field:
+        """Return the column called `name` (StopIteration if there is none)."""
         return next(f for f in self.fields if f.name == name)
 
     def empty_frame(self) -> pd.DataFrame:

@@ -131,10 +131,12 @@ class TambonReport(_Report):
 
     @property
     def report_name(self) -> str:
+        """Return the report's name in paths and metadata: the tambon's slug."""
         return self.tambon
 
     @property
     def report_title(self) -> str:
+        """Return the report's name in Thai: ตำบล and the tambon's name."""
         return self.tambon_name
 
     @classmethod
@@ -154,11 +156,13 @@ class TambonReport(_Report):
 
     @property
     def info(self) -> pd.Series:
+        """Return the tambon's row of the tambons table."""
         tambons = self.records.tambons
         return tambons[tambons["tambon"] == self.tambon].iloc[0]
 
     @property
     def tambon_name(self) -> str:
+        """Return "ตำบล" and the tambon's Thai name."""
         return f"ตำบล{self.info['name_th']}"
 
     # -- sections --------------------------------------------------------------------------
@@ -547,6 +551,7 @@ class OverviewReport(_Report):
 
     @property
     def province(self) -> str:
+        """Return "จังหวัด" and the province's name, or a phrase for several provinces."""
         provinces = self.records.tambons["province_th"].dropna().unique()
         return f"จังหวัด{provinces[0]}" if len(provinces) == 1 else "ทุกจังหวัดในโครงการ"
 

@@ -43,6 +43,7 @@ class Source:
     workbook: Path | None
 
     def describe(self) -> str:
+        """Return where the records come from as text: the workbook, else the folder."""
         return str(self.workbook or self.path)
 
 

@@ -202,6 +202,7 @@ def write(tables: dict[str, pd.DataFrame], folder: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Write synthetic records at a scale as CSV files: `python -m km_analysis.synth SCALE DIR`."""
     parser = argparse.ArgumentParser(description="Write synthetic KM records at a scale.")
     parser.add_argument("scale", choices=list(SCALES), help="demo, province or national")
     parser.add_argument("folder", type=Path, help="where the CSV files go")

@@ -114,6 +114,7 @@ class Face:
     _outlines: dict[int, tuple] = field(default_factory=dict, repr=False)
 
     def glyph_name(self, gid: int) -> str:
+        """Return the name of glyph `gid` in the font, or "glyph N" past the last one."""
         order = self.font.getGlyphOrder()
         return order[gid] if gid < len(order) else f"glyph {gid}"
 
