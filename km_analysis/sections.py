@@ -80,6 +80,31 @@ class _Report:
     def first_day(self) -> pd.Timestamp:
         return self.period.since + pd.Timedelta(days=1)
 
+    def _title_block(self, document_title: str, heading: str, places: list[str]) -> Html:
+        """Return the title block: heading, place lines, the as-of date and the period."""
+        place_lines = "".join(f'<p class="place">{escape(p)}</p>' for p in places)
+        return Html(
+            f'<header class="title-block" data-document-title="{escape(document_title)}">'
+            f'<h1 data-running-title="{escape(document_title)}">{escape(heading)}</h1>'
+            f"{place_lines}"
+            f'<p class="subtitle">ข้อมูล ณ วันที่ {escape(self.date(self.period.as_of, "long"))}'
+            "</p>"
+            f'<p class="subtitle">ช่วงรายงาน {escape(self.date(self.first_day))} ถึง '
+            f"{escape(self.date(self.period.as_of))}</p>"
+            '<p class="subtitle">เอกสารประกอบเวทีคุณเอื้อ</p>'
+            "</header>"
+        )
+
+    def _notes(self, tambon: str | None, empty: str) -> Html:
+        """Return the coordinator's notes of the period for `tambon` (None: province-wide)."""
+        notes = metrics.notes_for(self.records, tambon, self.period)
+        if notes.empty:
+            return paragraph(empty, "empty")
+        return Html("".join(
+            f'<div class="note"><h3>{escape(row.title)}</h3>'
+            f'<p class="small">{escape(self.date(row.date))}</p><p>{escape(row.text)}</p></div>'
+            for row in notes.itertuples()))
+
     def colophon(self) -> Html:
         """Return the colophon: parameters, the records' fingerprints and counts, the software.
 
@@ -175,31 +200,13 @@ class TambonReport(_Report):
             place.append(f"อำเภอ{info['amphoe_th']}")
         if pd.notna(info.get("province_th")):
             place.append(f"จังหวัด{info['province_th']}")
-        document_title = f"รายงานความก้าวหน้า {self.tambon_name}"
-        return Html(
-            f'<header class="title-block" data-document-title="{escape(document_title)}">'
-            f'<h1 data-running-title="{escape(document_title)}">'
-            "รายงานความก้าวหน้าการจัดการความรู้กลุ่มการเงินชุมชน</h1>"
-            f'<p class="place">{escape(" ".join(place))}</p>'
-            f'<p class="subtitle">ข้อมูล ณ วันที่ {escape(self.date(self.period.as_of, "long"))}'
-            "</p>"
-            f'<p class="subtitle">ช่วงรายงาน {escape(self.date(self.first_day))} ถึง '
-            f"{escape(self.date(self.period.as_of))}</p>"
-            '<p class="subtitle">เอกสารประกอบเวทีคุณเอื้อ</p>'
-            "</header>"
-        )
+        return self._title_block(f"รายงานความก้าวหน้า {self.tambon_name}",
+                                 "รายงานความก้าวหน้าการจัดการความรู้กลุ่มการเงินชุมชน",
+                                 [" ".join(place)])
 
     def notes(self) -> Html:
         """Return the coordinator's notes of the period, or one sentence when there are none."""
-        notes = metrics.notes_for(self.records, self.tambon, self.period)
-        if notes.empty:
-            return paragraph("ไม่มีบันทึกของผู้ประสานงานในช่วงรายงานนี้", "empty")
-        parts = [
-            f'<div class="note"><h3>{escape(row.title)}</h3>'
-            f'<p class="small">{escape(self.date(row.date))}</p><p>{escape(row.text)}</p></div>'
-            for row in notes.itertuples()
-        ]
-        return Html("".join(parts))
+        return self._notes(self.tambon, "ไม่มีบันทึกของผู้ประสานงานในช่วงรายงานนี้")
 
     def summary(self) -> Html:
         """Return the measures: this period, since the fiscal year began, and in all."""
@@ -557,30 +564,14 @@ class OverviewReport(_Report):
 
     def title(self) -> Html:
         """Return the title block of the overview."""
-        document_title = f"รายงานภาพรวมความก้าวหน้า {self.province}"
-        return Html(
-            f'<header class="title-block" data-document-title="{escape(document_title)}">'
-            f'<h1 data-running-title="{escape(document_title)}">รายงานภาพรวมความก้าวหน้า</h1>'
-            '<p class="place">การจัดการความรู้กลุ่มการเงินชุมชน</p>'
-            f'<p class="place">{escape(self.province)} · '
-            f"{escape(self.number(len(self.records.tambons)))} ตำบล</p>"
-            f'<p class="subtitle">ข้อมูล ณ วันที่ {escape(self.date(self.period.as_of, "long"))}'
-            "</p>"
-            f'<p class="subtitle">ช่วงรายงาน {escape(self.date(self.first_day))} ถึง '
-            f"{escape(self.date(self.period.as_of))}</p>"
-            '<p class="subtitle">เอกสารประกอบเวทีคุณเอื้อ</p>'
-            "</header>"
-        )
+        return self._title_block(
+            f"รายงานภาพรวมความก้าวหน้า {self.province}", "รายงานภาพรวมความก้าวหน้า",
+            ["การจัดการความรู้กลุ่มการเงินชุมชน",
+             f"{self.province} · {self.number(len(self.records.tambons))} ตำบล"])
 
     def notes(self) -> Html:
         """Return the coordinator's province-wide notes of the period."""
-        notes = metrics.notes_for(self.records, None, self.period)
-        if notes.empty:
-            return paragraph("ไม่มีบันทึกของผู้ประสานงานระดับจังหวัดในช่วงรายงานนี้", "empty")
-        return Html("".join(
-            f'<div class="note"><h3>{escape(row.title)}</h3>'
-            f'<p class="small">{escape(self.date(row.date))}</p><p>{escape(row.text)}</p></div>'
-            for row in notes.itertuples()))
+        return self._notes(None, "ไม่มีบันทึกของผู้ประสานงานระดับจังหวัดในช่วงรายงานนี้")
 
     def _progress(self) -> pd.DataFrame:
         return metrics.province_progress(self.records, self.period.as_of, self.period.since)
