@@ -329,9 +329,9 @@ def sessions_in_period(records, tambon: str, period: Period) -> pd.DataFrame:
 def facilitators(records, tambon: str, as_of=None) -> pd.DataFrame:
     """Return the facilitators of tambon T with the groups and done visits they answer for.
 
-    Rows: every project facilitator (of any tambon or province-wide), T's community
-    facilitators and coordinators, and anyone else who is the facilitator of a T group or
-    visit. Columns: person_id, name, role, organisation, groups (T's groups they facilitate),
+    Rows: the project facilitators of T or province-wide, T's community facilitators and
+    coordinators, and anyone else who is the facilitator of a T group or visit (a project
+    facilitator of another tambon is listed only then: nationally there are thousands). Columns: person_id, name, role, organisation, groups (T's groups they facilitate),
     visits_done (T's visits done they led: the visit's facilitator, else the group's; done_on
     <= as_of when as_of is given). Sorted by role (project, community, coordinator, others),
     then name.
@@ -351,8 +351,9 @@ def facilitators(records, tambon: str, as_of=None) -> pd.DataFrame:
     visit_counts = led.loc[done.to_numpy(bool)].value_counts()
 
     role = people["role"]
+    own_or_province = _eq(people["tambon"], tambon) | people["tambon"].isna().to_numpy(bool)
     chosen = (
-        role.eq("project_facilitator").to_numpy(bool)
+        (role.eq("project_facilitator").to_numpy(bool) & own_or_province)
         | (role.isin(FACILITATOR_ROLES[1:]).to_numpy(bool) & _eq(people["tambon"], tambon))
         | people["person_id"].isin(group_counts.index).to_numpy(bool)
         | people["person_id"].isin(visit_counts.index).to_numpy(bool)

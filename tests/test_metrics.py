@@ -657,6 +657,13 @@ def test_facilitators_lists_project_facilitators_and_the_tambons_own(write, faci
     assert rows["person_id"].tolist() == ["P5", "P1", "P2", "P4"]
 
 
+def test_facilitators_leave_out_other_tambons_project_facilitators(write, facilitator_tables):
+    with_people(facilitator_tables,
+                person("P7", role="project_facilitator", tambon="bangjak"))
+    rows = metrics.facilitators(load(write, facilitator_tables), "tharai")
+    assert "P7" not in rows["person_id"].tolist()
+
+
 def test_facilitators_count_groups_and_visits_done(write, facilitator_tables):
     rows = metrics.facilitators(load(write, facilitator_tables), "tharai").set_index("person_id")
     # V1 has no facilitator of its own: it is G1's facilitator P2's.
