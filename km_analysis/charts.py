@@ -64,6 +64,12 @@ def new_figure(height_cm: float = 7.0) -> Figure:
     return Figure(figsize=(WIDTH_CM / 2.54, height_cm / 2.54), layout="constrained")
 
 
+def _say_nothing_to_draw(axes, sentence: str) -> None:
+    """Replace an empty chart by one Thai sentence saying why it is empty."""
+    axes.text(0.5, 0.5, sentence, ha="center", va="center", transform=axes.transAxes)
+    axes.set_axis_off()
+
+
 class Svg:
     """A figure as SVG text, displayed inline by Jupyter and embedded as a vector in the PDF."""
 
@@ -104,9 +110,7 @@ def visits_over_time(progress: pd.DataFrame, as_of, numerals: str = "arabic") ->
         figure = new_figure(6.5)
         axes = figure.add_subplot()
         if progress.empty:
-            axes.text(0.5, 0.5, "ยังไม่มีแผนลงพื้นที่", ha="center", va="center",
-                      transform=axes.transAxes)
-            axes.set_axis_off()
+            _say_nothing_to_draw(axes, "ยังไม่มีแผนลงพื้นที่")
             return figure
         # Markers only where a count changes: a daily series would bury the steps in dots.
         changed = progress.diff().ne(0).any(axis=1)
@@ -174,9 +178,7 @@ def coverage_by_tambon(progress: pd.DataFrame, numerals: str = "arabic") -> Figu
         figure = new_figure(1.6 + 0.55 * max(len(progress), 1))
         axes = figure.add_subplot()
         if progress.empty:
-            axes.text(0.5, 0.5, "ยังไม่มีตำบลในบันทึก", ha="center", va="center",
-                      transform=axes.transAxes)
-            axes.set_axis_off()
+            _say_nothing_to_draw(axes, "ยังไม่มีตำบลในบันทึก")
             return figure
         rows = progress.iloc[::-1]
         positions = range(len(rows))
@@ -1057,9 +1059,7 @@ def river(
         if title:
             axes.set_title(_drawable(title), loc="left", fontweight="bold")
         if not codes:
-            axes.text(0.5, 0.5, "ยังไม่มีการประเมินตนเอง", ha="center", va="center",
-                      transform=axes.transAxes)
-            axes.set_axis_off()
+            _say_nothing_to_draw(axes, "ยังไม่มีการประเมินตนเอง")
             return figure
         x = np.arange(len(codes), dtype=float)
         level = _pivot(assessments, key, "level", codes, keys)
