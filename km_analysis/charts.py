@@ -546,14 +546,14 @@ class _FishShape:
     @classmethod
     def inside(cls, part: str, u, v, pad: float = 0.0):
         """Return where (u, v) lies inside a part, at least pad (fish units) from its edges."""
-        u, v = np.asarray(u, dtype=float), np.asarray(v, dtype=float)
-        result = np.ones(np.broadcast(u, v).shape, dtype=bool)
-        steps = [(0, 0)] if pad == 0 else [(du * pad, dv * pad) for du, dv in (
+        u, v = np.broadcast_arrays(np.asarray(u, dtype=float), np.asarray(v, dtype=float))
+        steps = np.array([(0, 0)] if pad == 0 else [
             (0, 0), (1, 0), (-1, 0), (0, 1), (0, -1), (0.7, 0.7), (0.7, -0.7), (-0.7, 0.7),
-            (-0.7, -0.7))]
-        for du, dv in steps:
-            result &= cls._inside(part, u + du, v + dv)
-        return result
+            (-0.7, -0.7)]) * pad
+        # All the padded positions in one call: the test runs once, not once a step.
+        shifted_u = u[None, ...] + steps[:, 0].reshape((-1,) + (1,) * u.ndim)
+        shifted_v = v[None, ...] + steps[:, 1].reshape((-1,) + (1,) * v.ndim)
+        return cls._inside(part, shifted_u, shifted_v).all(axis=0)
 
     @classmethod
     def _inside(cls, part, u, v):
