@@ -95,25 +95,22 @@ def load_records(
 
 
 def row_tambons(frames: dict[str, pd.DataFrame], table: str) -> pd.Series:
-    """Return the tambon slug each row of `table` belongs to (NA = province-wide)."""
+    """Return the tambon slug each row of `table` belongs to (NA = province-wide).
+
+    A row's own tambon column (the table's declared scope column) comes first; a row without
+    one belongs to its group's tambon, and an attendance row to its session's.
+    """
     frame = frames[table]
-    group_tambon = _lookup(frames["groups"], "group_id", "tambon")
-    if table == "tambons":
-        tambons = frame["tambon"]
-    elif table in ("people", "groups", "actions", "notes"):
-        tambons = frame["tambon"]
-    elif table == "sessions":
-        tambons = frame["tambon"].fillna(frame["group_id"].map(group_tambon))
-    elif table in ("visits", "assessments"):
-        tambons = frame["group_id"].map(group_tambon)
-    elif table == "fish":
-        tambons = frame["tambon"].fillna(frame["group_id"].map(group_tambon))
-    elif table == "attendance":
-        tambons = frame["session_id"].map(
-            _lookup(frames["sessions"], "session_id", None, row_tambons(frames, "sessions"))
-        )
-    else:
-        tambons = pd.Series(pd.NA, index=frame.index)
+    declared = TABLES[table].scope_column
+    tambons = (frame[declared] if declared
+               else pd.Series(pd.NA, index=frame.index, dtype="string"))
+    if "group_id" in frame.columns:
+        tambons = tambons.fillna(
+            frame["group_id"].map(_lookup(frames["groups"], "group_id", "tambon")))
+    if table == "attendance":
+        session_tambons = row_tambons(frames, "sessions")
+        tambons = tambons.fillna(frame["session_id"].map(
+            _lookup(frames["sessions"], "session_id", None, session_tambons)))
     return tambons.astype("string")
 
 

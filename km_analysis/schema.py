@@ -122,7 +122,7 @@ class Table:
     optional: bool = False
     id_column: str | None = None  # unique per row
     key: tuple[str, ...] = ()  # a compound key unique per row
-    scope_column: str | None = None  # the column naming the row's tambon directly
+    scope_column: str | None = None  # the column naming the row's tambon (records.row_tambons)
     extra_rules: tuple[str, ...] = field(default=())  # plain-English rules, for the docs
 
     @property
@@ -291,6 +291,7 @@ TABLES: dict[str, Table] = {
                 _tambon(False, "for the tambon network's own fish (no group)"),
                 _session("the session it was recorded at"),
             ),
+            scope_column="tambon",
             extra_rules=("exactly one of group_id or tambon",),
         ),
         Table(
