@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from . import thai
-from .errors import KmError, Problem, UsageError
+from .errors import KmError, Problem, UsageError, in_scope
 from .provenance import OVERVIEW
 from .records import Records, load_records, row_tambons
 from .schema import TABLES
@@ -212,7 +212,7 @@ def _run_report(args: argparse.Namespace, out: Console) -> int:
 def _blocking_errors(records: Records, report_name: str) -> list[Problem]:
     """Return the errors that refuse a report: its tambon's and the province-wide ones."""
     scope = None if report_name == OVERVIEW else report_name
-    return [p for p in records.errors if p.scope in (None, scope)]
+    return in_scope(records.errors, scope)
 
 
 def _snapshot(records: Records, out: str) -> tuple[Path, float]:

@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
+from .errors import in_scope
 from .records import Records, row_tambons
 from .snapshot import UNFILTERED, fingerprints
 
@@ -41,7 +42,7 @@ def slice_of(records: Records, tambon: str | None) -> Records:
             continue
         scope = row_tambons(frames, name)
         sliced[name] = frame[(scope.isna() | (scope == tambon)).to_numpy(bool)]
-    problems = [p for p in records.problems if p.scope in (None, tambon)]
+    problems = in_scope(records.problems, tambon)
     return dataclasses.replace(records, **sliced, problems=problems)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__, charts, kmtools, metrics, provenance, thai
-from .errors import RecordsError, errors_in
+from .errors import RecordsError, in_scope
 from .records import Records, load_records
 from .schema import ACTION_STATUSES, FISH_PARTS, GROUP_TYPES, ROLES, SESSION_KINDS, TABLES
 from .snapshot import fingerprints
@@ -50,7 +50,7 @@ def _open_records(snapshot: str, data_dir: str, tambon: str | None) -> Records:
 
         return read_snapshot(snapshot, tambon)
     records = load_records(Path(data_dir), errors="collect")
-    blocking = [p for p in errors_in(records.problems) if p.scope in (None, tambon)]
+    blocking = in_scope(records.errors, tambon)
     if blocking:
         raise RecordsError(blocking)
     return provenance.slice_of(records, tambon)
@@ -518,7 +518,7 @@ class TambonReport(_Report):
 
     def appendix(self) -> Html:
         """Return the warnings of the records in this tambon's scope (never blocking)."""
-        warnings = [p for p in self.records.warnings if p.scope in (None, self.tambon)]
+        warnings = in_scope(self.records.warnings, self.tambon)
         if not warnings:
             return paragraph("การตรวจข้อมูลไม่พบข้อสังเกต", "empty")
         frame = pd.DataFrame({

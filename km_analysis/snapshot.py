@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .errors import Problem
+from .errors import Problem, in_scope
 from .records import Records, row_tambons
 from .schema import SCHEMA_VERSION, TABLES
 
@@ -106,6 +106,6 @@ def read_snapshot(folder: str | Path, tambon: str | None = None) -> Records:
         frames[name] = table.to_pandas().drop(columns=SCOPE_COLUMN)
     problems = [Problem(**p) for p in manifest["problems"]]
     if tambon is not None:
-        problems = [p for p in problems if p.scope in (None, tambon)]
+        problems = in_scope(problems, tambon)
     return Records(**frames, problems=problems, source=manifest["source"],
                    files=manifest["files"])
