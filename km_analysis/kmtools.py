@@ -22,7 +22,6 @@ from .errors import UsageError
 from .records import code_key
 
 PARTS = ("head", "body", "tail")
-COMPLETENESS = ("both", "head", "tail", "none")  # a group's fish: which of head and tail it has
 LEVELS = (1, 2, 3, 4, 5)
 ACTIVITY_DATES = 6  # dates listed after a count; more are summarised as "…"
 

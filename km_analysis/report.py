@@ -15,7 +15,6 @@ import re
 import shutil
 import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Callable
 from html.parser import HTMLParser
