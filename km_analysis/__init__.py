@@ -1,7 +1,7 @@
 """km_analysis: load, check, measure and report the records of a Thai KM programme."""
 
 from .errors import KmError, Problem, RecordsError, SourceError, UsageError
-from .records import Records, load_records
+from .records.load import Records, load_records
 
 __version__ = "0.1.0"
 

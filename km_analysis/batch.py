@@ -21,9 +21,9 @@ from pathlib import Path
 from .errors import KmError
 from .provenance import (OVERVIEW, code_fingerprint, combined_fingerprint, git_commit,
                          record_counts, slice_of)
-from .records import Records
+from .records.load import Records
 from .outputs import ReportPaths, software_versions
-from .snapshot import fingerprints
+from .records.snapshot import fingerprints
 
 NOTEBOOKS = {"tambon": "tambon_report.ipynb", OVERVIEW: "overview_report.ipynb"}
 
@@ -107,7 +107,7 @@ def is_up_to_date(job: ReportJob) -> bool:
 
 def run_job(job: ReportJob) -> JobResult:
     """Render one job; never raises for a failed report (the batch goes on)."""
-    from .report import render_report
+    from .report.render import render_report
 
     started = time.perf_counter()
     try:

@@ -20,8 +20,8 @@ from rich.table import Table as RichTable
 from . import thai
 from .errors import KmError, Problem, UsageError, in_scope
 from .provenance import OVERVIEW
-from .records import Records, load_records, row_tambons
-from .schema import TABLES
+from .records.load import Records, load_records, row_tambons
+from .records.schema import TABLES
 
 DEFAULT_DATA = "data"
 DEFAULT_OUT = "reports"
@@ -172,7 +172,7 @@ def _run_tambons(args: argparse.Namespace, out: Console) -> int:
 
 
 def _run_report(args: argparse.Namespace, out: Console) -> int:
-    from . import metrics
+    from .measures import metrics
 
     err = _console(stderr=True)
     as_of = _date_option(args.as_of, "--as-of")
@@ -197,7 +197,7 @@ def _run_report(args: argparse.Namespace, out: Console) -> int:
     period = metrics.resolve_period(records, scope, as_of, since)
     snapshot_folder, snapshot_seconds = _snapshot(records, args.out)
     job = _plan(records, report_name, period, snapshot_folder, args)
-    from .report import render_report
+    from .report.render import render_report
 
     with err.status(f"{report_name}: starting") as status:
         timings = render_report(job.notebook, job.parameters, job.paths, job.provenance,
@@ -216,7 +216,7 @@ def _blocking_errors(records: Records, report_name: str) -> list[Problem]:
 
 
 def _snapshot(records: Records, out: str) -> tuple[Path, float]:
-    from .snapshot import write_snapshot_once
+    from .records.snapshot import write_snapshot_once
 
     started = time.perf_counter()
     folder = write_snapshot_once(records, Path(out) / ".snapshots")
@@ -235,7 +235,7 @@ def _plan(records: Records, report_name: str, period, snapshot_folder: Path,
 def _run_batch(args: argparse.Namespace, records: Records, as_of, since, out: Console,
                err: Console) -> int:
     """Render every selected tambon and the overview in parallel; write the manifest."""
-    from . import metrics
+    from .measures import metrics
     from .batch import JobResult, is_up_to_date, run_jobs, write_manifest
 
     slugs = _select_tambons(records, args.tambons, args.amphoe)
@@ -329,7 +329,7 @@ def _executor(workers: int):
 
 
 def _run_template(args: argparse.Namespace, out: Console) -> int:
-    from .workbook import write_template
+    from .records.workbook import write_template
 
     path = Path(args.out)
     if path.suffix.lower() != ".xlsx":

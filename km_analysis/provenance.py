@@ -15,10 +15,11 @@ from pathlib import Path
 
 from . import __version__
 from .errors import in_scope
-from .records import Records, row_tambons
-from .snapshot import UNFILTERED, fingerprints
+from . import locations
+from .locations import PACKAGE_DIR, PROJECT_DIR
+from .records.load import Records, row_tambons
+from .records.snapshot import UNFILTERED, fingerprints
 
-PACKAGE = Path(__file__).resolve().parent
 OVERVIEW = "overview"
 # PDF metadata keys: kmreport, kmasof, kmrecords, kmfp<table>, … (WeasyPrint keeps only
 # letters and digits of a custom key).
@@ -59,32 +60,46 @@ def record_counts(records: Records) -> dict[str, int]:
 
 @lru_cache(maxsize=1)
 def git_commit() -> str | None:
-    """Return the commit of the project's git checkout (with '+changes' if dirty), or None."""
+    """Return the commit of the project's git checkout (with '+changes' if dirty), or None.
+
+    An installed copy (site-packages) is no checkout, even when its venv lies inside one.
+    """
+    if not (PROJECT_DIR / ".git").exists():
+        return None
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=PACKAGE,
+        commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=PROJECT_DIR,
                                 capture_output=True, text=True, check=True, timeout=5)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "."], cwd=PACKAGE.parent,
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "."], cwd=PROJECT_DIR,
                                capture_output=True, text=True, check=True, timeout=5)
     except (OSError, subprocess.SubprocessError):
         return None
     return commit.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
 
 
+_SHAPING_SUFFIXES = (".py", ".j2", ".css", ".json", ".ipynb")
+
+
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """Return a hash of what shapes a report besides its records: package, notebooks, lock."""
+    """Return a hash of what shapes a report besides its records: package, notebooks, lock.
+
+    Files are named relative to their root, so a checkout and an installed copy of the same
+    code give the same fingerprint.
+    """
     digest = hashlib.sha256()
-    roots = [PACKAGE, PACKAGE.parent / "notebooks", PACKAGE.parent / "requirements.lock"]
-    files = []
-    for root in roots:
-        if root.is_file():
-            files.append(root)
-        elif root.is_dir():
-            files += [p for p in root.rglob("*") if p.is_file() and p.suffix in
-                      (".py", ".j2", ".css", ".json", ".ipynb")
+    notebooks = locations.notebook_path("tambon_report.ipynb")
+    roots = {"km_analysis": PACKAGE_DIR, "notebooks": notebooks.parent if notebooks else None}
+    named = []
+    for label, root in roots.items():
+        if root is not None:
+            named += [(f"{label}/{p.relative_to(root).as_posix()}", p) for p in root.rglob("*")
+                      if p.is_file() and p.suffix in _SHAPING_SUFFIXES
                       and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts]
-    for path in sorted(files):
-        digest.update(str(path.relative_to(PACKAGE.parent)).encode())
+    lock = PROJECT_DIR / "requirements.lock"
+    if lock.is_file():
+        named.append(("requirements.lock", lock))
+    for name, path in sorted(named):
+        digest.update(name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

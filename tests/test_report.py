@@ -20,7 +20,8 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from km_analysis import load_records, report, thai
+from km_analysis import load_records, thai
+from km_analysis.report import render as report
 from km_analysis.cli import main
 
 from .conftest import DEMO_DATA, ROOT, write_csv_folder

@@ -20,9 +20,9 @@ import pypdfium2
 import pytest
 from pypdf import PdfReader
 
-from km_analysis import report
+from km_analysis.report import render as report
 from km_analysis.errors import KmError
-from km_analysis.textlayer import (
+from km_analysis.report.textlayer import (
     Glyph,
     TextLayerError,
     clusters,

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from openpyxl.utils import get_column_letter
 
-from km_analysis import workbook
+from km_analysis.records import workbook
 from km_analysis.records import load_records
 from km_analysis.schema import FISH_PARTS, GROUP_TYPES, TABLES
 

@@ -68,8 +68,8 @@ import pikepdf
 from fontTools import agl
 from fontTools.ttLib import TTFont, TTLibError
 
-from . import thai
-from .errors import KmError
+from .. import thai
+from ..errors import KmError
 
 NIKHAHIT = "\u0e4d"
 SARA_AA = "\u0e32"

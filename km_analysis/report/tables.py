@@ -14,7 +14,7 @@ from typing import Literal
 
 import pandas as pd
 
-from . import thai
+from .. import thai
 
 Kind = Literal["text", "date", "number", "percent", "label", "state"]
 

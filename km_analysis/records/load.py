@@ -16,8 +16,8 @@ from typing import Literal
 
 import pandas as pd
 
-from . import thai
-from .errors import Problem, RecordsError, errors_in
+from .. import thai
+from ..errors import Problem, RecordsError, errors_in
 from .schema import TABLES, YES_NO_ALIASES, Field, Table, pandera_schema
 from .sources import RawTable, read_tables, resolve_source
 

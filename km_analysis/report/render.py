@@ -31,14 +31,13 @@ from traitlets import default  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 from weasyprint.urls import URLFetcher  # noqa: E402
 
-from . import thai  # noqa: E402
-from .errors import KmError  # noqa: E402
-from .outputs import ReportPaths, Timings  # noqa: E402
-from .records import Records  # noqa: E402
+from .. import locations, thai  # noqa: E402
+from ..locations import PACKAGE_DIR, TEMPLATES_DIR  # noqa: E402
+from ..errors import KmError  # noqa: E402
+from ..outputs import ReportPaths, Timings  # noqa: E402
+from ..records.load import Records  # noqa: E402
 
-PACKAGE = Path(__file__).resolve().parent
-TEMPLATES = PACKAGE / "templates"
-CSS_FILE = TEMPLATES / "km_report" / "report.css"
+CSS_FILE = TEMPLATES_DIR / "km_report" / "report.css"
 KERNEL = "python3"
 # Sections hand the exporter their title and PDF metadata as attributes of their HTML.
 _DOCUMENT_TITLE = re.compile(r'data-document-title="([^"]*)"')
@@ -67,9 +66,9 @@ class ReportError(KmError):
 
 def notebook_path(name: str) -> Path:
     """Return the path of a report notebook: the project's notebooks/, or the installed copy."""
-    for folder in (PACKAGE.parent / "notebooks", Path(sys.prefix) / "share" / "km-workbook"):
-        if (folder / name).exists():
-            return folder / name
+    path = locations.notebook_path(name)
+    if path is not None:
+        return path
     raise ReportError(f"the notebook {name} is missing from notebooks/ and from {sys.prefix}")
 
 
@@ -102,7 +101,7 @@ class ReportFetcher(URLFetcher):
 
     def __init__(self, **kwargs):
         super().__init__(allowed_protocols=("data", "file"), allow_redirects=False, **kwargs)
-        self.allowed_roots = (PACKAGE, thai.sarabun_dir().resolve())
+        self.allowed_roots = (PACKAGE_DIR, thai.sarabun_dir().resolve())
         self.refused: list[str] = []
 
     def fetch(self, url, headers=None):
@@ -134,7 +133,7 @@ class KmHtmlExporter(HTMLExporter):
 
     @default("extra_template_basedirs")
     def _extra_template_basedirs_default(self):
-        return [str(TEMPLATES)]
+        return [str(TEMPLATES_DIR)]
 
     @default("exclude_input")
     def _exclude_input_default(self):
@@ -226,7 +225,7 @@ def html_to_pdf(html: str, fetcher: ReportFetcher | None = None) -> bytes:
 def layout_pdf(html: str, fetcher: ReportFetcher | None = None) -> bytes:
     """Return the PDF as WeasyPrint lays it out (its text layer not yet fixed)."""
     fetcher = fetcher or ReportFetcher()
-    document = HTML(string=html, base_url=str(TEMPLATES), url_fetcher=fetcher)
+    document = HTML(string=html, base_url=str(TEMPLATES_DIR), url_fetcher=fetcher)
     return document.write_pdf(custom_metadata=True)
 
 
@@ -270,7 +269,7 @@ def check_fonts_cover(html: str, snapshot: str | None = None, tambon: str | None
     lines = ["the report holds characters that Sarabun cannot draw (they would print as boxes):"]
     records = None
     if snapshot:
-        from .snapshot import read_snapshot
+        from ..records.snapshot import read_snapshot
 
         records = read_snapshot(snapshot, tambon)
     for char in missing:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import Problem, SourceError
+from ..errors import Problem, SourceError
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 SEPARATORS = (",", ";", "\t")

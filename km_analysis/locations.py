@@ -1,0 +1,25 @@
+"""Where the package finds files that are not Python: its templates, the notebooks, the project.
+
+In a checkout (editable install) the notebooks are the project's `notebooks/`; a plain
+`pip install .` ships them to `<prefix>/share/km-workbook` instead (pyproject.toml).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = PACKAGE_DIR / "report" / "templates"
+# The checkout holding the package; in an installed copy this is site-packages, which holds
+# no notebooks/ and no .git, and the functions below fall back accordingly.
+PROJECT_DIR = PACKAGE_DIR.parent
+INSTALLED_NOTEBOOKS_DIR = Path(sys.prefix) / "share" / "km-workbook"
+
+
+def notebook_path(name: str) -> Path | None:
+    """Return the path of a report notebook (the checkout's, else the installed copy), or None."""
+    for folder in (PROJECT_DIR / "notebooks", INSTALLED_NOTEBOOKS_DIR):
+        if (folder / name).exists():
+            return folder / name
+    return None

@@ -1,0 +1,316 @@
+"""The KM tools' data: a group's fish, the tambon's mobile, the river and the stair.
+
+Pure functions over the records' frames (as `load_records` returns them) and plain values: they
+return dicts of Thai text and fresh frames that `charts.fish`, `charts.pla_taphian`,
+`charts.river` and `charts.stair` draw. Nothing is read, written or changed. Every function
+filters by the tambon (or the group) first, so a national load of records stays cheap.
+
+Dates may be a `pandas.Timestamp`, a `datetime.date` or a string any form `thai.parse_date`
+reads ("2006-10-30", "30/10/2549", "30 ต.ค. 2549"); status is judged as of that date (fish items
+recorded on or before it, sessions held on or before it, visits done on or before it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from . import metrics
+from .. import thai
+from ..errors import UsageError
+from ..records.load import code_key
+
+PARTS = ("head", "body", "tail")
+LEVELS = (1, 2, 3, 4, 5)
+ACTIVITY_DATES = 6  # dates listed after a count; more are summarised as "…"
+
+
+def group_label(village_no, name) -> str:
+    """Return how a group is named in the charts: "หมู่ 3 กองทุนหมู่บ้าน…"."""
+    name = "" if _missing(name) else str(name)
+    if _missing(village_no):
+        return name
+    return f"หมู่ {int(village_no)} {name}".strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# The fish (โมเดลปลาทู)
+
+
+def group_fish(records, group_id: str, as_of, numerals: str = "arabic") -> dict:
+    """Return one group's fish as the keyword arguments of `charts.fish`.
+
+    Keys: title (the group as "หมู่ N name"), head, body, tail (the items recorded on or before
+    as_of, oldest first, as typed), activity (two lines: the count and dates in พ.ศ. of the held
+    sessions with this group_id, and of the group's visits done, on or before as_of).
+    Raises UsageError for an unknown group.
+    """
+    as_of = _day(as_of)
+    groups = records.groups
+    mine = groups.loc[_eq(groups["group_id"], group_id)]
+    if mine.empty:
+        raise UsageError(f"unknown group {group_id!r}")
+    group = mine.iloc[0]
+    fish = records.fish
+    fish = fish.loc[_eq(fish["group_id"], group_id) & _on_or_before(fish["recorded"], as_of)]
+    sessions = records.sessions
+    held = sessions.loc[_eq(sessions["group_id"], group_id) & _eq(sessions["status"], "held")
+                        & _on_or_before(sessions["date"], as_of), "date"]
+    visits = records.visits
+    done = visits.loc[_eq(visits["group_id"], group_id)
+                      & _on_or_before(visits["done_on"], as_of), "done_on"]
+    activity = "\n".join([
+        _count_with_dates("จัดกิจกรรมกับกลุ่มแล้ว", "ยังไม่มีกิจกรรมกับกลุ่ม", held, numerals),
+        _count_with_dates("ลงพื้นที่เยี่ยมกลุ่มแล้ว", "ยังไม่ได้ลงพื้นที่เยี่ยมกลุ่ม", done, numerals),
+    ])
+    return {
+        "title": group_label(group["village_no"], group["name"]),
+        **_items_by_part(fish),
+        "activity": activity,
+    }
+
+
+def network_fish(records, tambon: str, as_of, numerals: str = "arabic") -> dict:
+    """Return the tambon network's own fish (rows with this tambon and no group_id).
+
+    Keys: title ("เครือข่ายตำบล<name>"), head, body, tail (items recorded on or before as_of,
+    oldest first), activity (the tambon's held sessions and its groups' done visits, counted),
+    and the coverage figures of its groups: groups, with_head, with_tail, with_both.
+    """
+    as_of = _day(as_of)
+    tambon_row = _tambon_row(records, tambon)
+    fish = records.fish
+    own = fish.loc[_eq(fish["tambon"], tambon) & fish["group_id"].isna().to_numpy(bool)
+                   & _on_or_before(fish["recorded"], as_of)]
+    coverage = metrics.fish_coverage(records, tambon, as_of)
+    group_ids = coverage["group_id"]
+    sessions = records.sessions
+    in_tambon = _eq(sessions["tambon"], tambon) | (
+        sessions["tambon"].isna().to_numpy(bool)
+        & sessions["group_id"].isin(group_ids).to_numpy(bool))
+    held = in_tambon & _eq(sessions["status"], "held") & _on_or_before(sessions["date"], as_of)
+    visits = records.visits
+    done = visits["group_id"].isin(group_ids).to_numpy(bool) & _on_or_before(
+        visits["done_on"], as_of)
+    number = lambda n: thai.format_number(int(n), numerals=numerals)  # noqa: E731
+    activity = (f"จัดกิจกรรมในตำบลแล้ว {number(held.sum())} ครั้ง · "
+                f"ลงพื้นที่เยี่ยมกลุ่มแล้ว {number(done.sum())} ครั้ง")
+    return {
+        "title": f"เครือข่ายตำบล{tambon_row['name_th']}",
+        **_items_by_part(own),
+        "activity": activity,
+        "groups": len(coverage),
+        "with_head": int(coverage["has_head"].sum()),
+        "with_tail": int(coverage["has_tail"].sum()),
+        "with_both": int(coverage["has_both"].sum()),
+    }
+
+
+def mobile_groups(records, tambon: str, as_of) -> pd.DataFrame:
+    """Return one row per group of the tambon: how complete its fish is as of as_of.
+
+    Columns: group_id, village_no, group_name, label ("หมู่ N name"), head, body, tail (item
+    counts), completeness ("both", "head", "tail" or "none": which of head and tail it has).
+    Sorted by village_no, group name.
+    """
+    coverage = metrics.fish_coverage(records, tambon, _day(as_of))
+    completeness = np.select(
+        [coverage["has_both"].to_numpy(bool), coverage["has_head"].to_numpy(bool),
+         coverage["has_tail"].to_numpy(bool)],
+        ["both", "head", "tail"], default="none")
+    rows = coverage[["group_id", "village_no", "group_name", "head", "body", "tail"]].copy()
+    rows.insert(3, "label", [group_label(v, n) for v, n in
+                             zip(rows["village_no"], rows["group_name"])])
+    rows["label"] = rows["label"].astype("string")
+    rows["completeness"] = pd.Series(completeness, index=rows.index, dtype="string")
+    return rows.reset_index(drop=True)
+
+
+def tambon_mobile(records, tambon: str, as_of, numerals: str = "arabic") -> dict:
+    """Return the keyword arguments of `charts.pla_taphian`: network (dict) and groups (frame)."""
+    return {
+        "network": network_fish(records, tambon, as_of, numerals),
+        "groups": mobile_groups(records, tambon, as_of),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Self-assessments: the river (ธารปัญญา) and the stair (บันไดแห่งการเรียนรู้)
+
+
+def competency_order(records) -> list[tuple[str, str]]:
+    """Return the competencies as (code, Thai name), in the order the charts show them.
+
+    The competencies table's rows in order when it has any; otherwise the distinct competency
+    texts of the assessments (texts that differ only in case or spacing are one), in order of
+    first appearance, each as (text, text).
+    """
+    competencies = records.competencies
+    if not competencies.empty:
+        codes = competencies["competency"]
+        names = competencies["name_th"].fillna(codes)
+        return [(str(c), str(n)) for c, n in zip(codes, names) if not _missing(c)]
+    # Distinct texts first: a national table repeats a handful of texts millions of times.
+    first: dict[str, str] = {}
+    for text in pd.unique(records.assessments["competency"].dropna().to_numpy()):
+        first.setdefault(code_key(str(text)), str(text))
+    return [(text, text) for text in first.values()]
+
+
+def latest_assessments(records, tambon: str, as_of, group_id: str | None = None) -> pd.DataFrame:
+    """Return each group's latest self-assessment per competency, dated on or before as_of.
+
+    For the tambon's groups (or only `group_id`, which must be one of them). Columns: group_id,
+    village_no, group_name, label ("หมู่ N name"), competency (the code, or the first-seen text
+    when there is no competencies table), name_th, date, level, target. Sorted by competency
+    (in `competency_order`), village_no, group name.
+    """
+    as_of = _day(as_of)
+    groups = _groups_of(records, tambon)
+    if group_id is not None:
+        groups = groups.loc[_eq(groups["group_id"], group_id)]
+        if groups.empty:
+            raise UsageError(f"group {group_id!r} is not a group of tambon {tambon!r}")
+    assessments = records.assessments
+    mine = assessments.loc[assessments["group_id"].isin(groups["group_id"]).to_numpy(bool)
+                           & _on_or_before(assessments["date"], as_of)]
+    order = competency_order(records)
+    code_of = {code_key(code): code for code, _ in order}
+    name_of = dict(order)
+    competency = mine["competency"].map(lambda text: code_of.get(code_key(text), text))
+    rows = pd.DataFrame({
+        "group_id": mine["group_id"],
+        "competency": competency.astype("string"),
+        "date": mine["date"],
+        "level": mine["level"].astype("Int64"),
+        "target": mine["target"].astype("Int64"),
+    })
+    rows = (rows.sort_values(["group_id", "competency", "date"], kind="stable")
+            .drop_duplicates(["group_id", "competency"], keep="last"))
+    by_group = groups.drop_duplicates("group_id").set_index("group_id")
+    rows.insert(1, "village_no", rows["group_id"].map(by_group["village_no"]).astype("Int64"))
+    rows.insert(2, "group_name", rows["group_id"].map(by_group["name"]).astype("string"))
+    rows.insert(3, "label", pd.Series(
+        [group_label(v, n) for v, n in zip(rows["village_no"], rows["group_name"])],
+        index=rows.index, dtype="string"))
+    rows.insert(5, "name_th", rows["competency"].map(name_of).fillna(rows["competency"])
+                .astype("string"))
+    rank = {code: i for i, (code, _) in enumerate(order)}
+    rows["_rank"] = rows["competency"].map(rank).fillna(len(rank))
+    rows = rows.sort_values(["_rank", "village_no", "group_name", "group_id"], kind="stable")
+    return rows.drop(columns="_rank").reset_index(drop=True)
+
+
+def level_descriptions(records, competency: str) -> dict[int, str]:
+    """Return what each level 1-5 of a competency looks like (blank levels left out).
+
+    `competency` is a code or a Thai name of the competencies table; {} without one.
+    """
+    competencies = records.competencies
+    key = code_key(competency)
+    match = competencies.loc[(competencies["competency"].map(code_key) == key).to_numpy(bool)
+                             | (competencies["name_th"].map(
+                                 lambda n: code_key(n) if not _missing(n) else "") == key)
+                             .to_numpy(bool)]
+    if match.empty:
+        return {}
+    row = match.iloc[0]
+    return {level: str(row[f"level_{level}"]) for level in LEVELS
+            if not _missing(row.get(f"level_{level}"))}
+
+
+def stair_steps(records, tambon: str, competency: str, as_of) -> pd.DataFrame:
+    """Return the stair of one competency: per level 1-5, the groups now at that level.
+
+    Index: level (1-5, every level, even without groups). Columns: groups (a tuple of labels
+    "หมู่ N name", sorted by village), description (the competencies table's text for that
+    level, "" without one). From each group's latest assessment on or before as_of.
+    """
+    latest = latest_assessments(records, tambon, as_of)
+    key = code_key(competency)
+    chosen = latest.loc[(latest["competency"].map(code_key) == key).to_numpy(bool)
+                        | (latest["name_th"].map(code_key) == key).to_numpy(bool)]
+    labels = chosen.groupby("level", sort=True)["label"].agg(tuple)
+    descriptions = level_descriptions(records, competency)
+    steps = pd.DataFrame(
+        {
+            "groups": [tuple(labels.get(level, ())) for level in LEVELS],
+            "description": [descriptions.get(level, "") for level in LEVELS],
+        },
+        index=pd.Index(LEVELS, name="level"),
+    )
+    return steps
+
+
+def competency_name(records, competency: str) -> str:
+    """Return the Thai name of a competency (code or name), else the text as given."""
+    key = code_key(competency)
+    for code, name in competency_order(records):
+        if code_key(code) == key or code_key(name) == key:
+            return name
+    return competency
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _items_by_part(fish: pd.DataFrame) -> dict[str, list[str]]:
+    ordered = fish.assign(_entered=np.arange(len(fish))).sort_values(
+        ["recorded", "_entered"], kind="stable")
+    return {
+        part: [str(item) for item in
+               ordered.loc[_eq(ordered["part"], part), "item"].dropna()]
+        for part in PARTS
+    }
+
+
+def _count_with_dates(done: str, none: str, dates: pd.Series, numerals: str) -> str:
+    dates = dates.dropna().sort_values()
+    if dates.empty:
+        return none
+    shown = [thai.format_date(d, numerals=numerals) for d in dates.iloc[:ACTIVITY_DATES]]
+    more = ", …" if len(dates) > ACTIVITY_DATES else ""
+    count = thai.format_number(len(dates), numerals=numerals)
+    return f"{done} {count} ครั้ง ({', '.join(shown)}{more})"
+
+
+def _groups_of(records, tambon: str) -> pd.DataFrame:
+    _tambon_row(records, tambon)
+    groups = records.groups
+    return groups.loc[_eq(groups["tambon"], tambon)]
+
+
+def _tambon_row(records, tambon: str) -> pd.Series:
+    tambons = records.tambons
+    rows = tambons.loc[_eq(tambons["tambon"], tambon)]
+    if rows.empty:
+        raise UsageError(f"unknown tambon {tambon!r}")
+    return rows.iloc[0]
+
+
+def _eq(series: pd.Series, value) -> np.ndarray:
+    """Return series == value as a plain bool array (blank cells: False)."""
+    return series.astype("object").eq(value).to_numpy(bool)
+
+
+def _on_or_before(dates: pd.Series, as_of: pd.Timestamp) -> np.ndarray:
+    return (dates <= as_of).fillna(False).to_numpy(bool)
+
+
+def _day(value) -> pd.Timestamp:
+    """Return a date (Timestamp, date, or date text) as a Timestamp at midnight."""
+    if isinstance(value, str):
+        try:
+            return pd.Timestamp(thai.parse_date(value.strip()))
+        except ValueError:
+            raise UsageError(f"{value!r} is not a date (e.g. 2006-10-30 or 30/10/2549)") from None
+    if value is None or (not isinstance(value, dt.date) and pd.isna(value)):
+        raise UsageError("a date is needed")
+    return pd.Timestamp(value).normalize()
+
+
+def _missing(value) -> bool:
+    return value is None or (not isinstance(value, str) and pd.isna(value))

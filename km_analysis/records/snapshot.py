@@ -1,0 +1,111 @@
+"""The validated records as a snapshot: one Parquet file per table, with fingerprints.
+
+The CLI loads and validates the spreadsheets once per command and writes a snapshot; report
+notebooks read it, filtered to their tambon, and never re-read or re-validate the spreadsheets.
+Each row carries `_tambon` (its scope: the tambon it belongs to, or null for province-wide) so
+that a reader can take one tambon's slice without loading the whole country.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from ..errors import Problem, in_scope
+from .load import Records, row_tambons
+from .schema import SCHEMA_VERSION, TABLES
+
+MANIFEST = "snapshot.json"
+SCOPE_COLUMN = "_tambon"
+UNFILTERED = ("people",)
+
+
+def fingerprint(frame: pd.DataFrame) -> str:
+    """Return a hash of a parsed frame: its columns, dtypes, row numbers and values.
+
+    It is computed on the typed frame, not on the file's bytes, so re-saving a cp874 CSV as
+    UTF-8 or as a workbook leaves it unchanged.
+    """
+    digest = hashlib.sha256()
+    digest.update(json.dumps([[c, str(t)] for c, t in frame.dtypes.items()]).encode())
+    if len(frame):
+        digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    return digest.hexdigest()[:16]
+
+
+def fingerprints(records: Records) -> dict[str, str]:
+    """Return the fingerprint of every table of `records`."""
+    return {name: fingerprint(frame) for name, frame in records.frames().items()}
+
+
+def write_snapshot(records: Records, folder: Path) -> Path:
+    """Write `records` as a snapshot in `folder` (created); return the folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    frames = records.frames()
+    for name, frame in frames.items():
+        scoped = frame.assign(**{SCOPE_COLUMN: row_tambons(frames, name)})
+        scoped.to_parquet(folder / f"{name}.parquet", engine="pyarrow", index=True)
+    manifest = {
+        "schema_version": SCHEMA_VERSION,
+        "source": records.source,
+        "files": records.files,
+        "fingerprints": fingerprints(records),
+        "problems": [dataclasses.asdict(p) for p in records.problems],
+    }
+    (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
+                                   encoding="utf-8")
+    return folder
+
+
+def write_snapshot_once(records: Records, parent: Path) -> Path:
+    """Return the snapshot of `records` under `parent`, writing it unless it is already there.
+
+    The folder is named after the records' fingerprints and filled aside, then renamed into
+    place, so concurrent commands never read a half-written snapshot.
+    """
+    identity = {"fingerprints": fingerprints(records), "source": records.source,
+                "problems": [dataclasses.asdict(p) for p in records.problems]}
+    key = hashlib.sha256(json.dumps(identity, sort_keys=True, ensure_ascii=False).encode())
+    folder = parent / key.hexdigest()[:16]
+    if (folder / MANIFEST).exists():
+        return folder
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".writing-", dir=parent))
+    try:
+        write_snapshot(records, staging)
+        try:
+            staging.rename(folder)
+        except OSError:  # another command wrote the same snapshot meanwhile
+            pass
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder
+
+
+def read_snapshot(folder: str | Path, tambon: str | None = None) -> Records:
+    """Return the records of a snapshot; with `tambon`, only its rows and province-wide rows."""
+    folder = Path(folder)
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    row_filter = None
+    if tambon is not None:
+        scope = pc.field(SCOPE_COLUMN)
+        row_filter = (scope == tambon) | scope.is_null()
+    frames = {}
+    for name in TABLES:
+        # People are looked up by id from any tambon (a neighbour may facilitate a group).
+        table_filter = None if name in UNFILTERED else row_filter
+        table = pq.read_table(folder / f"{name}.parquet", filters=table_filter)
+        frames[name] = table.to_pandas().drop(columns=SCOPE_COLUMN)
+    problems = [Problem(**p) for p in manifest["problems"]]
+    if tambon is not None:
+        problems = in_scope(problems, tambon)
+    return Records(**frames, problems=problems, source=manifest["source"],
+                   files=manifest["files"])
