@@ -63,16 +63,9 @@ def measure_load(folder: Path) -> dict:
 
 
 def plan(records, slugs: list[str], snapshot: Path, out: Path) -> list:
-    from km_analysis.batch import plan_job
-    from km_analysis.metrics import resolve_period
+    from km_analysis.batch import plan_reports
 
-    as_of = resolve_period(records, None).as_of
-    jobs = []
-    for slug in slugs:
-        period = resolve_period(records, slug, as_of)
-        jobs.append(plan_job(records, slug, period.as_of.date().isoformat(),
-                             period.since.date().isoformat(), snapshot, out))
-    return jobs
+    return plan_reports(records, slugs, snapshot=snapshot, out=out, force=True).jobs
 
 
 def measure_report(job) -> dict:
@@ -103,7 +96,7 @@ def measure_batch(jobs: list, workers: int) -> dict:
 
 def run_scale(scale: str, tambons: int) -> dict:
     from km_analysis import load_records
-    from km_analysis.snapshot import write_snapshot_once
+    from km_analysis.records.snapshot import write_snapshot_once
 
     folder = records_for(scale)
     print(f"{scale}: load + validate …", flush=True)

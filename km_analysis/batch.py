@@ -14,18 +14,16 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .errors import KmError
-from .provenance import (OVERVIEW, code_fingerprint, combined_fingerprint, git_commit,
-                         record_counts, slice_of)
-from .records.load import Records
+from .errors import KmError, Problem
 from .outputs import ReportPaths, software_versions
-from .records.snapshot import fingerprints
-
-NOTEBOOKS = {"tambon": "tambon_report.ipynb", OVERVIEW: "overview_report.ipynb"}
+from .provenance import (code_fingerprint, combined_fingerprint, fingerprints, git_commit,
+                         record_counts)
+from .records.load import Records
+from .scope import OVERVIEW, ReportScope, in_scope, slice_of
 
 
 @dataclass(frozen=True)
@@ -70,10 +68,11 @@ def plan_job(
         "snapshot": str(Path(snapshot).resolve()),
         "numerals": numerals,
         "data_dir": str(Path(data).resolve()) if data else "",
-        **({"tambon": report} if report != OVERVIEW else {}),
+        **({} if ReportScope.of(report).is_overview else {"tambon": report}),
         **(extra_parameters or {}),
     }
-    used = slice_of(records, None if report == OVERVIEW else report)
+    scope = ReportScope.of(report)
+    used = slice_of(records, scope.tambon)
     table_fingerprints = fingerprints(used)
     # Paths differ between machines and runs; they do not change what the report says.
     shaping = {k: v for k, v in parameters.items() if k not in ("snapshot", "data_dir")}
@@ -89,8 +88,7 @@ def plan_job(
                      "code_fingerprint": code_fingerprint()},
         "inputs_key": inputs_key,
     }
-    notebook = NOTEBOOKS[OVERVIEW] if report == OVERVIEW else NOTEBOOKS["tambon"]
-    return ReportJob(report, notebook, parameters,
+    return ReportJob(report, scope.notebook, parameters,
                      ReportPaths.for_report(out, as_of, report), provenance, inputs_key)
 
 
@@ -103,6 +101,65 @@ def is_up_to_date(job: ReportJob) -> bool:
     except (OSError, ValueError):
         return False
     return previous.get("inputs_key") == job.inputs_key
+
+
+@dataclass
+class ReportPlan:
+    """What a batch will do: the reports to render, and those decided without rendering."""
+
+    as_of: str  # ISO date, one for every report of the batch
+    order: list[str]  # every report asked for, in the manifest's order
+    jobs: list[ReportJob]  # to render
+    decided: dict[str, JobResult]  # refused (status "failed") or unchanged ("skipped")
+    refusals: dict[str, list[Problem]] = field(default_factory=dict)  # the errors that refused
+
+    def results(self, rendered: Iterable[JobResult]) -> list[JobResult]:
+        """Return every report's result in order: the decided ones and the rendered ones."""
+        by_report = {**self.decided, **{r.report: r for r in rendered}}
+        return [by_report[name] for name in self.order]
+
+
+def plan_reports(
+    records: Records,
+    reports: Sequence[str],
+    *,
+    snapshot: Path,
+    out: Path,
+    as_of=None,
+    since=None,
+    numerals: str = "arabic",
+    data: str = "",
+    force: bool = False,
+) -> ReportPlan:
+    """Return the plan for `reports` (resolved slugs and "overview", the overview last).
+
+    A report is refused while an error in the records is in its scope (the overview then
+    names the tambons refused before it); it is skipped when it is up to date, unless
+    `force`; otherwise it is a job to render. One as-of holds for every report; since is
+    resolved per report (each tambon's last sponsor forum).
+    """
+    from .measures import resolve_period
+
+    as_of = resolve_period(records, None, as_of, since).as_of
+    plan = ReportPlan(as_of.date().isoformat(), list(reports), [], {})
+    for name in reports:
+        scope = ReportScope.of(name)
+        blocking = in_scope(records.errors, scope.tambon)
+        if blocking:
+            plan.refusals[name] = blocking
+            plan.decided[name] = JobResult(name, "failed", "", reason=(
+                f"{len(blocking)} record error(s) in its scope, first: {blocking[0]}"))
+            continue
+        period = resolve_period(records, scope.tambon, as_of, since)
+        refused = [r for r in plan.refusals if r != OVERVIEW]
+        extra = {"excluded": ",".join(refused)} if scope.is_overview else None
+        job = plan_job(records, name, plan.as_of, period.since.date().isoformat(), snapshot,
+                       out, numerals, data, extra)
+        if not force and is_up_to_date(job):
+            plan.decided[name] = JobResult(name, "skipped", str(job.paths.pdf))
+        else:
+            plan.jobs.append(job)
+    return plan
 
 
 def run_job(job: ReportJob) -> JobResult:
@@ -143,15 +200,21 @@ def run_jobs(
     return [results[job.report] for job in jobs]
 
 
-def write_manifest(folder: Path, results: list[JobResult], summary: dict) -> Path:
-    """Write manifest.json and manifest.md for a batch (atomically); return the JSON's path."""
+def write_manifest(out: Path, plan: ReportPlan, results: list[JobResult], *, source: str,
+                   jobs: int, seconds: float) -> Path:
+    """Write manifest.json and manifest.md under <out>/<as-of> (atomically); return the JSON's path."""
+    folder = Path(out) / plan.as_of
     folder.mkdir(parents=True, exist_ok=True)
+    counts = {status: sum(r.status == status for r in results)
+              for status in ("ok", "failed", "skipped")}
+    summary = {"as_of": plan.as_of, "records": source, "jobs": jobs, "seconds": seconds,
+               **counts}
     manifest = {**summary, "reports": [asdict(r) for r in results]}
     labels = {"ok": "ok", "failed": "FAILED", "skipped": "skipped (unchanged)"}
     lines = [
-        f"# Reports as of {summary['as_of']}", "",
-        f"{summary['ok']} ok, {summary['failed']} failed, {summary['skipped']} skipped "
-        f"(unchanged) — {summary['seconds']} s with {summary['jobs']} job(s).", "",
+        f"# Reports as of {plan.as_of}", "",
+        f"{counts['ok']} ok, {counts['failed']} failed, {counts['skipped']} skipped "
+        f"(unchanged) — {seconds} s with {jobs} job(s).", "",
         "| report | status | PDF | seconds | reason |", "|---|---|---|---|---|",
     ]
     for r in results:

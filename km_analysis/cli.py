@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import difflib
 import os
 import sys
 import time
@@ -18,9 +17,9 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from . import thai
-from .errors import KmError, Problem, UsageError, in_scope
-from .provenance import OVERVIEW
-from .records.load import Records, load_records, row_tambons
+from .errors import KmError, Problem, UsageError
+from .records.load import Records, load_records
+from .scope import OVERVIEW, resolve_tambon, row_tambons
 from .records.schema import TABLES
 
 DEFAULT_DATA = "data"
@@ -172,7 +171,7 @@ def _run_tambons(args: argparse.Namespace, out: Console) -> int:
 
 
 def _run_report(args: argparse.Namespace, out: Console) -> int:
-    from .measures import metrics
+    from .batch import plan_reports
 
     err = _console(stderr=True)
     as_of = _date_option(args.as_of, "--as-of")
@@ -186,33 +185,35 @@ def _run_report(args: argparse.Namespace, out: Console) -> int:
         raise UsageError(f"--jobs {args.jobs}: expected a number of reports, 1 or more")
     records = load_records(args.data, errors="collect")
     if args.tambon == "all":
-        return _run_batch(args, records, as_of, since, out, err)
-    report_name = OVERVIEW if args.tambon == OVERVIEW else resolve_tambon(records, args.tambon)
-    blocking = _blocking_errors(records, report_name)
-    if blocking:
+        reports = [*_select_tambons(records, args.tambons, args.amphoe), OVERVIEW]
+    elif args.tambon == OVERVIEW:
+        reports = [OVERVIEW]
+    else:
+        reports = [resolve_tambon(records.tambons, args.tambon, records.source)]
+    started = time.perf_counter()
+    snapshot_folder, snapshot_seconds = _snapshot(records, args.out)
+    plan = plan_reports(records, reports, snapshot=snapshot_folder, out=Path(args.out),
+                        as_of=as_of, since=since, numerals=args.numerals, data=args.data,
+                        force=args.force or args.tambon != "all")
+    if args.tambon == "all":
+        return _run_batch(args, plan, records.source, started, out, err)
+    [name] = reports
+    if plan.refusals:
+        blocking = plan.refusals[name]
         print_problems(blocking, err)
         raise KmError(f"the records hold {len(blocking)} error(s) in the scope of "
-                      f"{report_name}: fix them, then run again (km check lists them all)")
-    scope = None if report_name == OVERVIEW else report_name
-    period = metrics.resolve_period(records, scope, as_of, since)
-    snapshot_folder, snapshot_seconds = _snapshot(records, args.out)
-    job = _plan(records, report_name, period, snapshot_folder, args)
+                      f"{name}: fix them, then run again (km check lists them all)")
+    [job] = plan.jobs
     from .report.render import render_report
 
-    with err.status(f"{report_name}: starting") as status:
+    with err.status(f"{name}: starting") as status:
         timings = render_report(job.notebook, job.parameters, job.paths, job.provenance,
-                                progress=lambda step: status.update(f"{report_name}: {step}"))
+                                progress=lambda step: status.update(f"{name}: {step}"))
     steps = {"snapshot": snapshot_seconds, **timings.steps}
     err.print("  ".join(f"{step} {seconds:.2f}s" for step, seconds in steps.items()
                         if step != "notebook"), highlight=False, style="dim")
     out.print(str(job.paths.pdf), highlight=False, soft_wrap=True)
     return 0
-
-
-def _blocking_errors(records: Records, report_name: str) -> list[Problem]:
-    """Return the errors that refuse a report: its tambon's and the province-wide ones."""
-    scope = None if report_name == OVERVIEW else report_name
-    return in_scope(records.errors, scope)
 
 
 def _snapshot(records: Records, out: str) -> tuple[Path, float]:
@@ -223,71 +224,34 @@ def _snapshot(records: Records, out: str) -> tuple[Path, float]:
     return folder, round(time.perf_counter() - started, 3)
 
 
-def _plan(records: Records, report_name: str, period, snapshot_folder: Path,
-          args: argparse.Namespace, extra: dict | None = None):
-    from .batch import plan_job
-
-    return plan_job(records, report_name, period.as_of.date().isoformat(),
-                    period.since.date().isoformat(), snapshot_folder, Path(args.out),
-                    args.numerals, args.data, extra)
-
-
-def _run_batch(args: argparse.Namespace, records: Records, as_of, since, out: Console,
+def _run_batch(args: argparse.Namespace, plan, source: str, started: float, out: Console,
                err: Console) -> int:
-    """Render every selected tambon and the overview in parallel; write the manifest."""
-    from .measures import metrics
-    from .batch import JobResult, is_up_to_date, run_jobs, write_manifest
+    """Render the plan's jobs in parallel with a progress bar; write the manifest."""
+    from .batch import JobResult, run_jobs, write_manifest
 
-    slugs = _select_tambons(records, args.tambons, args.amphoe)
-    as_of = metrics.resolve_period(records, None, as_of, since).as_of  # one as-of for all
-    started = time.perf_counter()
-    snapshot_folder, _ = _snapshot(records, args.out)
-    results: dict[str, JobResult] = {}
-    jobs = []
-    refused = []
-    for name in [*slugs, OVERVIEW]:
-        blocking = _blocking_errors(records, name)
-        if blocking:
-            results[name] = JobResult(name, "failed", "", 0.0,
-                                      f"{len(blocking)} record error(s) in its scope, first: "
-                                      f"{blocking[0]}")
-            refused.append(name)
-            continue
-        scope = None if name == OVERVIEW else name
-        period = metrics.resolve_period(records, scope, as_of, since)
-        extra = {"excluded": ",".join(refused)} if name == OVERVIEW else None
-        job = _plan(records, name, period, snapshot_folder, args, extra)
-        if not args.force and is_up_to_date(job):
-            results[name] = JobResult(name, "skipped", str(job.paths.pdf))
-        else:
-            jobs.append(job)
-    workers = min(args.jobs or os.cpu_count() or 1, max(len(jobs), 1))
+    workers = min(args.jobs or os.cpu_count() or 1, max(len(plan.jobs), 1))
+    rendered: list[JobResult] = []
     with _progress(err) as progress:
-        task = progress.add_task("reports", total=len(slugs) + 1, failed=0,
-                                 completed=len(results))
-        failures = sum(r.status == "failed" for r in results.values())
-        progress.update(task, failed=failures)
+        failures = sum(r.status == "failed" for r in plan.decided.values())
+        task = progress.add_task("reports", total=len(plan.order), failed=failures,
+                                 completed=len(plan.decided))
 
         def finished(result: JobResult) -> None:
             nonlocal failures
             failures += result.status == "failed"
             progress.update(task, advance=1, failed=failures)
 
-        if jobs:
+        if plan.jobs:
             with _executor(workers) as executor:
-                for result in run_jobs(jobs, executor, finished):
-                    results[result.report] = result
-    ordered = [results[name] for name in [*slugs, OVERVIEW]]
-    counts = {status: sum(r.status == status for r in ordered)
-              for status in ("ok", "failed", "skipped")}
-    manifest = write_manifest(
-        Path(args.out) / as_of.date().isoformat(), ordered,
-        {"as_of": as_of.date().isoformat(), "records": records.source, "jobs": workers,
-         "seconds": round(time.perf_counter() - started, 2), **counts},
-    )
-    for result in ordered:
+                rendered = run_jobs(plan.jobs, executor, finished)
+    results = plan.results(rendered)
+    manifest = write_manifest(Path(args.out), plan, results, source=source, jobs=workers,
+                              seconds=round(time.perf_counter() - started, 2))
+    for result in results:
         if result.status == "failed":
             err.print(f"{result.report}: failed: {result.reason}", style="red", highlight=False)
+    counts = {status: sum(r.status == status for r in results)
+              for status in ("ok", "failed", "skipped")}
     err.print(f"{counts['ok']} ok, {counts['failed']} failed, {counts['skipped']} skipped "
               "(unchanged)", highlight=False)
     out.print(str(manifest), highlight=False, soft_wrap=True)
@@ -297,7 +261,8 @@ def _run_batch(args: argparse.Namespace, records: Records, as_of, since, out: Co
 def _select_tambons(records: Records, names: str | None, amphoe: str | None) -> list[str]:
     slugs = list(records.tambons["tambon"])
     if names:
-        wanted = [resolve_tambon(records, n.strip()) for n in names.split(",") if n.strip()]
+        wanted = [resolve_tambon(records.tambons, n.strip(), records.source)
+                  for n in names.split(",") if n.strip()]
         slugs = [s for s in slugs if s in wanted]
     if amphoe:
         amphoes = records.tambons.set_index("tambon")["amphoe_th"]
@@ -383,21 +348,6 @@ def _date_option(text: str | None, option: str):
         return thai.parse_date(text)
     except thai.DateError as exc:
         raise UsageError(f"{option} {text!r}: expected {exc.expected}") from None
-
-
-def resolve_tambon(records: Records, name: str) -> str:
-    """Return the slug of the tambon named by its slug or Thai name; UsageError otherwise."""
-    tambons = records.tambons
-    wanted = thai.normalise(name)
-    by_name = {**dict(zip(tambons["tambon"], tambons["tambon"])),
-               **dict(zip(tambons["name_th"], tambons["tambon"])),
-               **{f"ตำบล{n}": slug for n, slug in zip(tambons["name_th"], tambons["tambon"])}}
-    if wanted in by_name:
-        return by_name[wanted]
-    known = ", ".join(f"{slug} ({n})" for slug, n in zip(tambons["tambon"], tambons["name_th"]))
-    close = difflib.get_close_matches(wanted.lower(), list(by_name), n=1, cutoff=0.5)
-    hint = f" Did you mean {by_name[close[0]]} ({close[0]})?" if close else ""
-    raise UsageError(f"no tambon named {name!r} in {records.source}.{hint} Known tambons: {known}")
 
 
 def print_problems(problems: Sequence[Problem], console: Console) -> None:

@@ -1,3 +1,4 @@
-"""Kept so that analysts' `km_analysis.metrics` imports still work: the module is `measures.metrics`."""
+"""Kept so that analysts' `km_analysis.metrics` imports still work: the module is `measures`."""
 
-from .measures.metrics import *  # noqa: F403
+from .measures import *  # noqa: F403
+from .measures import __all__  # noqa: F401

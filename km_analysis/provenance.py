@@ -6,45 +6,44 @@ so `km verify` can tell from an emailed PDF alone whether the records have chang
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import subprocess
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import __version__
-from .errors import in_scope
-from . import locations
+import pandas as pd
+
+from . import __version__, locations
 from .locations import PACKAGE_DIR, PROJECT_DIR
-from .records.load import Records, row_tambons
-from .records.snapshot import UNFILTERED, fingerprints
+from .scope import ReportScope, slice_of
 
-OVERVIEW = "overview"
+if TYPE_CHECKING:
+    from .records import Records
+
 # PDF metadata keys: kmreport, kmasof, kmrecords, kmfp<table>, … (WeasyPrint keeps only
 # letters and digits of a custom key).
 META_PREFIX = "km"
 FINGERPRINT_PREFIX = "kmfp"
 
 
-def slice_of(records: Records, tambon: str | None) -> Records:
-    """Return the records a tambon's report shows: its own rows and the province-wide rows.
+def fingerprint(frame: pd.DataFrame) -> str:
+    """Return a hash of a parsed frame: its columns, dtypes, row numbers and values.
 
-    `tambon` None (the overview) is the whole records. This is the same slice that
-    `snapshot.read_snapshot(folder, tambon)` reads.
+    It is computed on the typed frame, not on the file's bytes, so re-saving a cp874 CSV as
+    UTF-8 or as a workbook leaves it unchanged.
     """
-    if tambon is None:
-        return records
-    frames = records.frames()
-    sliced = {}
-    for name, frame in frames.items():
-        if name in UNFILTERED:
-            sliced[name] = frame
-            continue
-        scope = row_tambons(frames, name)
-        sliced[name] = frame[(scope.isna() | (scope == tambon)).to_numpy(bool)]
-    problems = in_scope(records.problems, tambon)
-    return dataclasses.replace(records, **sliced, problems=problems)
+    digest = hashlib.sha256()
+    digest.update(json.dumps([[c, str(t)] for c, t in frame.dtypes.items()]).encode())
+    if len(frame):
+        digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    return digest.hexdigest()[:16]
+
+
+def fingerprints(records: Records) -> dict[str, str]:
+    """Return the fingerprint of every table of `records`."""
+    return {name: fingerprint(frame) for name, frame in records.frames().items()}
 
 
 def combined_fingerprint(table_fingerprints: dict[str, str]) -> str:
@@ -133,8 +132,8 @@ def read_pdf_metadata(path: Path) -> dict[str, str]:
 
 def changed_tables(metadata: dict[str, str], records: Records) -> dict[str, tuple[str, str]]:
     """Return {table: (in the PDF, now)} for each table whose fingerprint differs."""
-    report = metadata.get(f"{META_PREFIX}report", "")
-    now = fingerprints(slice_of(records, None if report == OVERVIEW else report))
+    scope = ReportScope.of(metadata.get(f"{META_PREFIX}report", ""))
+    now = fingerprints(slice_of(records, scope.tambon))
     then = {k.removeprefix(FINGERPRINT_PREFIX): v for k, v in metadata.items()
             if k.startswith(FINGERPRINT_PREFIX)}
     return {t: (then.get(t, ""), now.get(t, "")) for t in sorted(set(then) | set(now))

@@ -12,15 +12,15 @@ recorded on or before it, sessions held on or before it, visits done on or befor
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pandas as pd
 
-from . import metrics
 from .. import thai
 from ..errors import UsageError
-from ..records.load import code_key
+from ..frames import day, eq, missing, on_or_before
+from ..scope import own_and_province
+from .selectors import groups_of, tambon_slug
+from .tambon import fish_coverage
 
 PARTS = ("head", "body", "tail")
 LEVELS = (1, 2, 3, 4, 5)
@@ -29,8 +29,8 @@ ACTIVITY_DATES = 6  # dates listed after a count; more are summarised as "…"
 
 def group_label(village_no, name) -> str:
     """Return how a group is named in the charts: "หมู่ 3 กองทุนหมู่บ้าน…"."""
-    name = "" if _missing(name) else str(name)
-    if _missing(village_no):
+    name = "" if missing(name) else str(name)
+    if missing(village_no):
         return name
     return f"หมู่ {int(village_no)} {name}".strip()
 
@@ -47,20 +47,20 @@ def group_fish(records, group_id: str, as_of, numerals: str = "arabic") -> dict:
     sessions with this group_id, and of the group's visits done, on or before as_of).
     Raises UsageError for an unknown group.
     """
-    as_of = _day(as_of)
+    as_of = day(as_of)
     groups = records.groups
-    mine = groups.loc[_eq(groups["group_id"], group_id)]
+    mine = groups.loc[eq(groups["group_id"], group_id)]
     if mine.empty:
         raise UsageError(f"unknown group {group_id!r}")
     group = mine.iloc[0]
     fish = records.fish
-    fish = fish.loc[_eq(fish["group_id"], group_id) & _on_or_before(fish["recorded"], as_of)]
+    fish = fish.loc[eq(fish["group_id"], group_id) & on_or_before(fish["recorded"], as_of)]
     sessions = records.sessions
-    held = sessions.loc[_eq(sessions["group_id"], group_id) & _eq(sessions["status"], "held")
-                        & _on_or_before(sessions["date"], as_of), "date"]
+    held = sessions.loc[eq(sessions["group_id"], group_id) & eq(sessions["status"], "held")
+                        & on_or_before(sessions["date"], as_of), "date"]
     visits = records.visits
-    done = visits.loc[_eq(visits["group_id"], group_id)
-                      & _on_or_before(visits["done_on"], as_of), "done_on"]
+    done = visits.loc[eq(visits["group_id"], group_id)
+                      & on_or_before(visits["done_on"], as_of), "done_on"]
     activity = "\n".join([
         _count_with_dates("จัดกิจกรรมกับกลุ่มแล้ว", "ยังไม่มีกิจกรรมกับกลุ่ม", held, numerals),
         _count_with_dates("ลงพื้นที่เยี่ยมกลุ่มแล้ว", "ยังไม่ได้ลงพื้นที่เยี่ยมกลุ่ม", done, numerals),
@@ -79,26 +79,25 @@ def network_fish(records, tambon: str, as_of, numerals: str = "arabic") -> dict:
     oldest first), activity (the tambon's held sessions and its groups' done visits, counted),
     and the coverage figures of its groups: groups, with_head, with_tail, with_both.
     """
-    as_of = _day(as_of)
-    tambon_row = _tambon_row(records, tambon)
+    as_of = day(as_of)
+    tambon = tambon_slug(records, tambon)
+    name_th = records.tambons.loc[eq(records.tambons["tambon"], tambon), "name_th"].iloc[0]
     fish = records.fish
-    own = fish.loc[_eq(fish["tambon"], tambon) & fish["group_id"].isna().to_numpy(bool)
-                   & _on_or_before(fish["recorded"], as_of)]
-    coverage = metrics.fish_coverage(records, tambon, as_of)
+    own = fish.loc[eq(fish["tambon"], tambon) & fish["group_id"].isna().to_numpy(bool)
+                   & on_or_before(fish["recorded"], as_of)]
+    coverage = fish_coverage(records, tambon, as_of)
     group_ids = coverage["group_id"]
     sessions = records.sessions
-    in_tambon = _eq(sessions["tambon"], tambon) | (
-        sessions["tambon"].isna().to_numpy(bool)
-        & sessions["group_id"].isin(group_ids).to_numpy(bool))
-    held = in_tambon & _eq(sessions["status"], "held") & _on_or_before(sessions["date"], as_of)
+    in_tambon, _ = own_and_province(records.frames(), "sessions", tambon)
+    held = in_tambon & eq(sessions["status"], "held") & on_or_before(sessions["date"], as_of)
     visits = records.visits
-    done = visits["group_id"].isin(group_ids).to_numpy(bool) & _on_or_before(
+    done = visits["group_id"].isin(group_ids).to_numpy(bool) & on_or_before(
         visits["done_on"], as_of)
     number = lambda n: thai.format_number(int(n), numerals=numerals)  # noqa: E731
     activity = (f"จัดกิจกรรมในตำบลแล้ว {number(held.sum())} ครั้ง · "
                 f"ลงพื้นที่เยี่ยมกลุ่มแล้ว {number(done.sum())} ครั้ง")
     return {
-        "title": f"เครือข่ายตำบล{tambon_row['name_th']}",
+        "title": f"เครือข่ายตำบล{name_th}",
         **_items_by_part(own),
         "activity": activity,
         "groups": len(coverage),
@@ -115,7 +114,7 @@ def mobile_groups(records, tambon: str, as_of) -> pd.DataFrame:
     counts), completeness ("both", "head", "tail" or "none": which of head and tail it has).
     Sorted by village_no, group name.
     """
-    coverage = metrics.fish_coverage(records, tambon, _day(as_of))
+    coverage = fish_coverage(records, tambon, day(as_of))
     completeness = np.select(
         [coverage["has_both"].to_numpy(bool), coverage["has_head"].to_numpy(bool),
          coverage["has_tail"].to_numpy(bool)],
@@ -151,11 +150,11 @@ def competency_order(records) -> list[tuple[str, str]]:
     if not competencies.empty:
         codes = competencies["competency"]
         names = competencies["name_th"].fillna(codes)
-        return [(str(c), str(n)) for c, n in zip(codes, names) if not _missing(c)]
+        return [(str(c), str(n)) for c, n in zip(codes, names) if not missing(c)]
     # Distinct texts first: a national table repeats a handful of texts millions of times.
     first: dict[str, str] = {}
     for text in pd.unique(records.assessments["competency"].dropna().to_numpy()):
-        first.setdefault(code_key(str(text)), str(text))
+        first.setdefault(thai.code_key(str(text)), str(text))
     return [(text, text) for text in first.values()]
 
 
@@ -167,19 +166,19 @@ def latest_assessments(records, tambon: str, as_of, group_id: str | None = None)
     when there is no competencies table), name_th, date, level, target. Sorted by competency
     (in `competency_order`), village_no, group name.
     """
-    as_of = _day(as_of)
-    groups = _groups_of(records, tambon)
+    as_of = day(as_of)
+    groups = groups_of(records, tambon_slug(records, tambon))
     if group_id is not None:
-        groups = groups.loc[_eq(groups["group_id"], group_id)]
+        groups = groups.loc[eq(groups["group_id"], group_id)]
         if groups.empty:
             raise UsageError(f"group {group_id!r} is not a group of tambon {tambon!r}")
     assessments = records.assessments
     mine = assessments.loc[assessments["group_id"].isin(groups["group_id"]).to_numpy(bool)
-                           & _on_or_before(assessments["date"], as_of)]
+                           & on_or_before(assessments["date"], as_of)]
     order = competency_order(records)
-    code_of = {code_key(code): code for code, _ in order}
+    code_of = {thai.code_key(code): code for code, _ in order}
     name_of = dict(order)
-    competency = mine["competency"].map(lambda text: code_of.get(code_key(text), text))
+    competency = mine["competency"].map(lambda text: code_of.get(thai.code_key(text), text))
     rows = pd.DataFrame({
         "group_id": mine["group_id"],
         "competency": competency.astype("string"),
@@ -209,16 +208,16 @@ def level_descriptions(records, competency: str) -> dict[int, str]:
     `competency` is a code or a Thai name of the competencies table; {} without one.
     """
     competencies = records.competencies
-    key = code_key(competency)
-    match = competencies.loc[(competencies["competency"].map(code_key) == key).to_numpy(bool)
+    key = thai.code_key(competency)
+    match = competencies.loc[(competencies["competency"].map(thai.code_key) == key).to_numpy(bool)
                              | (competencies["name_th"].map(
-                                 lambda n: code_key(n) if not _missing(n) else "") == key)
+                                 lambda n: thai.code_key(n) if not missing(n) else "") == key)
                              .to_numpy(bool)]
     if match.empty:
         return {}
     row = match.iloc[0]
     return {level: str(row[f"level_{level}"]) for level in LEVELS
-            if not _missing(row.get(f"level_{level}"))}
+            if not missing(row.get(f"level_{level}"))}
 
 
 def stair_steps(records, tambon: str, competency: str, as_of) -> pd.DataFrame:
@@ -229,9 +228,9 @@ def stair_steps(records, tambon: str, competency: str, as_of) -> pd.DataFrame:
     level, "" without one). From each group's latest assessment on or before as_of.
     """
     latest = latest_assessments(records, tambon, as_of)
-    key = code_key(competency)
-    chosen = latest.loc[(latest["competency"].map(code_key) == key).to_numpy(bool)
-                        | (latest["name_th"].map(code_key) == key).to_numpy(bool)]
+    key = thai.code_key(competency)
+    chosen = latest.loc[(latest["competency"].map(thai.code_key) == key).to_numpy(bool)
+                        | (latest["name_th"].map(thai.code_key) == key).to_numpy(bool)]
     labels = chosen.groupby("level", sort=True)["label"].agg(tuple)
     descriptions = level_descriptions(records, competency)
     steps = pd.DataFrame(
@@ -246,9 +245,9 @@ def stair_steps(records, tambon: str, competency: str, as_of) -> pd.DataFrame:
 
 def competency_name(records, competency: str) -> str:
     """Return the Thai name of a competency (code or name), else the text as given."""
-    key = code_key(competency)
+    key = thai.code_key(competency)
     for code, name in competency_order(records):
-        if code_key(code) == key or code_key(name) == key:
+        if thai.code_key(code) == key or thai.code_key(name) == key:
             return name
     return competency
 
@@ -262,7 +261,7 @@ def _items_by_part(fish: pd.DataFrame) -> dict[str, list[str]]:
         ["recorded", "_entered"], kind="stable")
     return {
         part: [str(item) for item in
-               ordered.loc[_eq(ordered["part"], part), "item"].dropna()]
+               ordered.loc[eq(ordered["part"], part), "item"].dropna()]
         for part in PARTS
     }
 
@@ -275,42 +274,3 @@ def _count_with_dates(done: str, none: str, dates: pd.Series, numerals: str) -> 
     more = ", …" if len(dates) > ACTIVITY_DATES else ""
     count = thai.format_number(len(dates), numerals=numerals)
     return f"{done} {count} ครั้ง ({', '.join(shown)}{more})"
-
-
-def _groups_of(records, tambon: str) -> pd.DataFrame:
-    _tambon_row(records, tambon)
-    groups = records.groups
-    return groups.loc[_eq(groups["tambon"], tambon)]
-
-
-def _tambon_row(records, tambon: str) -> pd.Series:
-    tambons = records.tambons
-    rows = tambons.loc[_eq(tambons["tambon"], tambon)]
-    if rows.empty:
-        raise UsageError(f"unknown tambon {tambon!r}")
-    return rows.iloc[0]
-
-
-def _eq(series: pd.Series, value) -> np.ndarray:
-    """Return series == value as a plain bool array (blank cells: False)."""
-    return series.astype("object").eq(value).to_numpy(bool)
-
-
-def _on_or_before(dates: pd.Series, as_of: pd.Timestamp) -> np.ndarray:
-    return (dates <= as_of).fillna(False).to_numpy(bool)
-
-
-def _day(value) -> pd.Timestamp:
-    """Return a date (Timestamp, date, or date text) as a Timestamp at midnight."""
-    if isinstance(value, str):
-        try:
-            return pd.Timestamp(thai.parse_date(value.strip()))
-        except ValueError:
-            raise UsageError(f"{value!r} is not a date (e.g. 2006-10-30 or 30/10/2549)") from None
-    if value is None or (not isinstance(value, dt.date) and pd.isna(value)):
-        raise UsageError("a date is needed")
-    return pd.Timestamp(value).normalize()
-
-
-def _missing(value) -> bool:
-    return value is None or (not isinstance(value, str) and pd.isna(value))

@@ -5,6 +5,14 @@ declared once), `sources` (files and sheets to raw text), `load` (raw text to ty
 `rules` (the checks across rows and tables) and `snapshot` (validated records as Parquet).
 """
 
-from .load import Records, load_records
+from importlib import import_module
 
 __all__ = ["Records", "load_records"]
+
+
+# Imported on first use: the scope module imports `records.schema`, and `records.load`
+# imports the scope module, so this package must not import `load` when it is entered.
+def __getattr__(name: str):
+    if name in __all__:
+        return getattr(import_module(f"{__name__}.load"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

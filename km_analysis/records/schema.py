@@ -122,7 +122,7 @@ class Table:
     optional: bool = False
     id_column: str | None = None  # unique per row
     key: tuple[str, ...] = ()  # a compound key unique per row
-    scope_column: str | None = None  # the column naming the row's tambon (records.row_tambons)
+    scope_column: str | None = None  # the column naming the row's tambon (scope.row_tambons)
     extra_rules: tuple[str, ...] = field(default=())  # plain-English rules, for the docs
 
     @property

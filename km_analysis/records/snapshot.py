@@ -15,35 +15,17 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import pandas as pd
-import pyarrow.compute as pc
+import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..errors import Problem, in_scope
-from .load import Records, row_tambons
+from ..errors import Problem
+from ..provenance import fingerprints
+from ..scope import in_scope, report_rows, row_tambons
+from .load import Records
 from .schema import SCHEMA_VERSION, TABLES
 
 MANIFEST = "snapshot.json"
 SCOPE_COLUMN = "_tambon"
-UNFILTERED = ("people",)
-
-
-def fingerprint(frame: pd.DataFrame) -> str:
-    """Return a hash of a parsed frame: its columns, dtypes, row numbers and values.
-
-    It is computed on the typed frame, not on the file's bytes, so re-saving a cp874 CSV as
-    UTF-8 or as a workbook leaves it unchanged.
-    """
-    digest = hashlib.sha256()
-    digest.update(json.dumps([[c, str(t)] for c, t in frame.dtypes.items()]).encode())
-    if len(frame):
-        digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
-    return digest.hexdigest()[:16]
-
-
-def fingerprints(records: Records) -> dict[str, str]:
-    """Return the fingerprint of every table of `records`."""
-    return {name: fingerprint(frame) for name, frame in records.frames().items()}
 
 
 def write_snapshot(records: Records, folder: Path) -> Path:
@@ -94,15 +76,13 @@ def read_snapshot(folder: str | Path, tambon: str | None = None) -> Records:
     """Return the records of a snapshot; with `tambon`, only its rows and province-wide rows."""
     folder = Path(folder)
     manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    row_filter = None
-    if tambon is not None:
-        scope = pc.field(SCOPE_COLUMN)
-        row_filter = (scope == tambon) | scope.is_null()
     frames = {}
     for name in TABLES:
-        # People are looked up by id from any tambon (a neighbour may facilitate a group).
-        table_filter = None if name in UNFILTERED else row_filter
-        table = pq.read_table(folder / f"{name}.parquet", filters=table_filter)
+        table = pq.read_table(folder / f"{name}.parquet")
+        if tambon is not None:
+            # Only the scope column becomes pandas here; the rows are chosen in Arrow.
+            scopes = table.column(SCOPE_COLUMN).to_pandas().astype("string")
+            table = table.filter(pa.array(report_rows(name, scopes, tambon)))
         frames[name] = table.to_pandas().drop(columns=SCOPE_COLUMN)
     problems = [Problem(**p) for p in manifest["problems"]]
     if tambon is not None:

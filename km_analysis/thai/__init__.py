@@ -20,6 +20,7 @@ __all__ = [
     "THAI_MONTHS_SHORT",
     "DateError",
     "buddhist_year",
+    "code_key",
     "fiscal_year_start",
     "font_coverage",
     "format_date",
@@ -74,6 +75,14 @@ def _normalise_once(text: str) -> str:
     # str.split() without arguments splits on all Unicode whitespace (NBSP
     # included) and drops the ends, which is exactly strip + collapse.
     return " ".join(text.split())
+
+
+_SEPARATORS_IN_CODES = re.compile(r"[\s_\-]+")
+
+
+def code_key(text: str) -> str:
+    """Return the form in which codes and labels are compared: any case, any spacing."""
+    return _SEPARATORS_IN_CODES.sub("", normalise(text).casefold())
 
 
 def normalise(text: str) -> str:

@@ -1,0 +1,158 @@
+"""What belongs to a report: the one place that answers "which rows, which problems, which tambon".
+
+A report is a tambon's (its own rows and the province-wide rows) or the province overview
+(everything). A row's tambon is its own tambon column, else its group's, else (attendance)
+its session's; a row with none of them is province-wide. The slice that fingerprints hash and
+the snapshot's filter both come from `report_rows`, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import thai
+from .errors import Problem, UsageError
+from .frames import eq, lookup
+from .records.schema import TABLES
+
+OVERVIEW = "overview"
+# People are looked up by id from any tambon (a neighbour may facilitate a group): every
+# report holds all of them.
+UNSCOPED_TABLES = ("people",)
+NOTEBOOKS = {"tambon": "tambon_report.ipynb", OVERVIEW: "overview_report.ipynb"}
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """One report: its name (a tambon's slug or "overview"), its tambon and its notebook."""
+
+    name: str
+    tambon: str | None  # None for the province overview
+
+    @classmethod
+    def of(cls, name: str) -> ReportScope:
+        """Return the scope of the report called `name` (a resolved slug, or "overview")."""
+        return cls(name, None if name == OVERVIEW else name)
+
+    @property
+    def is_overview(self) -> bool:
+        """Return True for the province overview."""
+        return self.tambon is None
+
+    @property
+    def notebook(self) -> str:
+        """Return the file name of the notebook that makes this report."""
+        return NOTEBOOKS[OVERVIEW if self.is_overview else "tambon"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Rows
+
+
+def row_tambons(frames: dict[str, pd.DataFrame], table: str) -> pd.Series:
+    """Return the tambon slug each row of `table` belongs to (NA = province-wide).
+
+    A row's own tambon column (the table's declared scope column) comes first; a row without
+    one belongs to its group's tambon, and an attendance row to its session's.
+    """
+    frame = frames[table]
+    declared = TABLES[table].scope_column
+    tambons = (frame[declared] if declared
+               else pd.Series(pd.NA, index=frame.index, dtype="string"))
+    if "group_id" in frame.columns:
+        tambons = tambons.fillna(
+            frame["group_id"].map(lookup(frames["groups"], "group_id", "tambon")))
+    if table == "attendance":
+        session_tambons = row_tambons(frames, "sessions")
+        tambons = tambons.fillna(frame["session_id"].map(
+            lookup(frames["sessions"], "session_id", None, session_tambons)))
+    return tambons.astype("string")
+
+
+def report_rows(table: str, scopes: pd.Series, tambon: str | None) -> np.ndarray:
+    """Return, per row of `table` with tambons `scopes`, whether a report of `tambon` holds it.
+
+    A tambon's report holds its own rows and the province-wide ones; the overview (None)
+    holds every row, and every report holds every row of the unscoped tables.
+    """
+    if tambon is None or table in UNSCOPED_TABLES:
+        return np.ones(len(scopes), dtype=bool)
+    return (scopes.isna() | scopes.eq(tambon)).fillna(False).to_numpy(bool)
+
+
+def own_and_province(frames: dict[str, pd.DataFrame], table: str,
+                     tambon: str) -> tuple[np.ndarray, np.ndarray]:
+    """Return, per row of `table`, (is tambon T's own, is province-wide)."""
+    scopes = row_tambons(frames, table)
+    return eq(scopes, tambon), scopes.isna().to_numpy(bool)
+
+
+def slice_of(records, tambon: str | None):
+    """Return the records a report of `tambon` shows (None: the overview, all of them).
+
+    This is the slice whose fingerprints a report carries, and the one that
+    `snapshot.read_snapshot(folder, tambon)` reads back.
+    """
+    if tambon is None:
+        return records
+    frames = records.frames()
+    sliced = {name: frame[report_rows(name, row_tambons(frames, name), tambon)]
+              for name, frame in frames.items()}
+    return dataclasses.replace(records, **sliced, problems=in_scope(records.problems, tambon))
+
+
+# ---------------------------------------------------------------------------------------------
+# Problems
+
+
+def scope_problems(problems: Iterable[Problem], frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Return the problems, each scoped to the tambon of the row it was found on."""
+    scopes = {}
+    for table in TABLES:
+        try:
+            scopes[table] = row_tambons(frames, table)
+        except KeyError:  # a table that could not be read has no columns to scope by
+            scopes[table] = pd.Series(dtype="string")
+    scoped = []
+    for p in problems:
+        scope = None
+        if p.row is not None and p.table in scopes and p.row in scopes[p.table].index:
+            value = scopes[p.table].at[p.row]
+            scope = None if pd.isna(value) else str(value)
+        scoped.append(dataclasses.replace(p, scope=scope))
+    return scoped
+
+
+def in_scope(problems: Iterable[Problem], tambon: str | None) -> list[Problem]:
+    """Return the problems of `tambon` and the province-wide ones (None: province-wide only)."""
+    return [p for p in problems if p.scope in (None, tambon)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Naming a tambon
+
+
+def resolve_tambon(tambons: pd.DataFrame, name, source: str = "the records") -> str:
+    """Return the slug of the tambon named by its slug or Thai name (with or without ตำบล).
+
+    Raises UsageError for a blank or unknown name, suggesting the closest tambon.
+    """
+    if name is None or (not isinstance(name, str) and pd.isna(name)):
+        raise UsageError("a tambon is needed here (the province overview is not a tambon)")
+    slugs, names = tambons["tambon"].astype("string"), tambons["name_th"].astype("string")
+    by_name = {**{s: s for s in slugs.dropna()},
+               **{n: s for n, s in zip(names, slugs) if not pd.isna(n)},
+               **{f"ตำบล{n}": s for n, s in zip(names, slugs) if not pd.isna(n)}}
+    wanted = thai.normalise(str(name))
+    if wanted in by_name:
+        return by_name[wanted]
+    known = ", ".join(f"{s} ({n})" for s, n in zip(slugs, names))
+    close = difflib.get_close_matches(wanted.lower(), list(by_name), n=1, cutoff=0.5)
+    hint = f" Did you mean {by_name[close[0]]} ({close[0]})?" if close else ""
+    raise UsageError(f"no tambon named {name!r} in {source}.{hint} Known tambons: {known}")
