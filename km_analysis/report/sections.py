@@ -14,8 +14,10 @@ from pathlib import Path
 import pandas as pd
 
 from .. import __version__, charts, provenance, thai
-from ..measures import kmtools, metrics
-from ..errors import RecordsError, in_scope
+from .. import measures
+from ..measures import kmtools
+from ..scope import OVERVIEW, in_scope, slice_of
+from ..errors import RecordsError
 from ..records.load import Records, load_records
 from ..records.schema import ACTION_STATUSES, FISH_PARTS, GROUP_TYPES, ROLES, SESSION_KINDS, TABLES
 from ..records.snapshot import fingerprints
@@ -54,7 +56,7 @@ def _open_records(snapshot: str, data_dir: str, tambon: str | None) -> Records:
     blocking = in_scope(records.errors, tambon)
     if blocking:
         raise RecordsError(blocking)
-    return provenance.slice_of(records, tambon)
+    return slice_of(records, tambon)
 
 
 @dataclass
@@ -62,7 +64,7 @@ class _Report:
     """What every report shares: its records, period and numerals, and the colophon."""
 
     records: Records
-    period: metrics.Period
+    period: measures.Period
     numerals: str
 
     report_name = ""  # the report's name in paths and PDF metadata
@@ -98,7 +100,7 @@ class _Report:
 
     def _notes(self, tambon: str | None, empty: str) -> Html:
         """Return the coordinator's notes of the period for `tambon` (None: province-wide)."""
-        notes = metrics.notes_for(self.records, tambon, self.period)
+        notes = measures.notes_for(self.records, tambon, self.period)
         if notes.empty:
             return paragraph(empty, "empty")
         return Html("".join(
@@ -174,7 +176,7 @@ class TambonReport(_Report):
         validated here, and refused as the CLI would refuse them.
         """
         records = _open_records(snapshot, data_dir, tambon)
-        period = metrics.resolve_period(records, tambon, as_of or None, since or None)
+        period = measures.resolve_period(records, tambon, as_of or None, since or None)
         charts.use_thai_style()
         return cls(records, period, numerals, tambon)
 
@@ -214,11 +216,11 @@ class TambonReport(_Report):
         as_of = self.period.as_of
         fiscal_start = pd.Timestamp(thai.fiscal_year_start(as_of.date()))
         before_fiscal = fiscal_start - pd.Timedelta(days=1)
-        now = metrics.tambon_progress(self.records, self.tambon, as_of, self.period.since)
-        fiscal = metrics.tambon_progress(self.records, self.tambon, as_of, before_fiscal)
-        at_since = metrics.tambon_progress(self.records, self.tambon, self.period.since,
+        now = measures.tambon_progress(self.records, self.tambon, as_of, self.period.since)
+        fiscal = measures.tambon_progress(self.records, self.tambon, as_of, before_fiscal)
+        at_since = measures.tambon_progress(self.records, self.tambon, self.period.since,
                                            self.period.since - pd.Timedelta(days=1))
-        at_fiscal = metrics.tambon_progress(self.records, self.tambon, before_fiscal,
+        at_fiscal = measures.tambon_progress(self.records, self.tambon, before_fiscal,
                                             before_fiscal - pd.Timedelta(days=1))
         n, s = self.number, self.share
 
@@ -287,7 +289,7 @@ class TambonReport(_Report):
 
     def visits(self) -> Html:
         """Return the field-visit plan of every group, with its state as of the report date."""
-        table = metrics.visit_progress(self.records, self.tambon, self.period.as_of)
+        table = measures.visit_progress(self.records, self.tambon, self.period.as_of)
         if table.empty:
             return paragraph("ตำบลนี้ยังไม่มีกลุ่มการเงินในบันทึก", "empty")
         counts = table["state"].value_counts()
@@ -310,12 +312,12 @@ class TambonReport(_Report):
 
     def visits_chart(self):
         """Return the chart of visits planned vs done over time."""
-        progress = metrics.visits_over_time(self.records, self.tambon, self.period.as_of)
+        progress = measures.visits_over_time(self.records, self.tambon, self.period.as_of)
         return charts.Svg(charts.visits_over_time(progress, self.period.as_of, self.numerals))
 
     def fish_coverage(self) -> Html:
         """Return per group: head, body and tail items recorded, and whether the fish is whole."""
-        table = metrics.fish_coverage(self.records, self.tambon, self.period.as_of)
+        table = measures.fish_coverage(self.records, self.tambon, self.period.as_of)
         if table.empty:
             return paragraph("ตำบลนี้ยังไม่มีกลุ่มการเงินในบันทึก", "empty")
         table = table.assign(whole=table["has_both"].map({True: "ครบ", False: "ยังไม่ครบ"}))
@@ -327,7 +329,7 @@ class TambonReport(_Report):
             Column("tail", "หางปลา", "number"),
             Column("whole", "หัวและหาง"),
         ]
-        progress = metrics.tambon_progress(self.records, self.tambon, self.period.as_of,
+        progress = measures.tambon_progress(self.records, self.tambon, self.period.as_of,
                                            self.period.since)
         lead = paragraph(
             f"กลุ่มที่มีหัวปลา {self.share(progress['head_coverage'])} · มีหางปลา "
@@ -337,7 +339,7 @@ class TambonReport(_Report):
 
     def fish_chart(self):
         """Return the coverage bars: visited, head, tail, both."""
-        progress = metrics.tambon_progress(self.records, self.tambon, self.period.as_of,
+        progress = measures.tambon_progress(self.records, self.tambon, self.period.as_of,
                                            self.period.since)
         shares = {
             "ลงพื้นที่แล้ว": progress["visit_coverage"],
@@ -349,7 +351,7 @@ class TambonReport(_Report):
 
     def fish_items(self) -> Html:
         """Return the fish items, the tambon network's first, then each group's."""
-        items = metrics.fish_items(self.records, self.tambon, self.period.as_of)
+        items = measures.fish_items(self.records, self.tambon, self.period.as_of)
         if items.empty:
             return paragraph("ยังไม่มีการบันทึกหัวปลา ตัวปลา หรือหางปลาในตำบลนี้", "empty")
         parts = []
@@ -366,7 +368,7 @@ class TambonReport(_Report):
 
     def group_fishes(self) -> Html:
         """Return the fish of every group that has items, two to an A4 page."""
-        items = metrics.fish_items(self.records, self.tambon, self.period.as_of)
+        items = measures.fish_items(self.records, self.tambon, self.period.as_of)
         group_ids = [g for g in items["owner"].unique() if g != "network"]
         if not group_ids:
             return paragraph("ยังไม่มีกลุ่มใดบันทึกหัวปลา ตัวปลา หรือหางปลา", "empty")
@@ -411,7 +413,7 @@ class TambonReport(_Report):
 
     def sessions(self) -> Html:
         """Return the sessions held in the period, with attendance and observers apart."""
-        table = metrics.sessions_in_period(self.records, self.tambon, self.period)
+        table = measures.sessions_in_period(self.records, self.tambon, self.period)
         if table.empty:
             return paragraph("ไม่มีกิจกรรมที่จัดในช่วงรายงานนี้", "empty")
         table = table.assign(where=table["scope"].map({"tambon": "ตำบล", "province": "จังหวัด"}))
@@ -432,7 +434,7 @@ class TambonReport(_Report):
 
     def network(self) -> Html:
         """Return the facilitator network: project, community facilitators and coordinators."""
-        table = metrics.facilitators(self.records, self.tambon)
+        table = measures.facilitators(self.records, self.tambon)
         if table.empty:
             return paragraph("ยังไม่มีคุณอำนวยหรือผู้ประสานงานในบันทึก", "empty")
         columns = [
@@ -446,7 +448,7 @@ class TambonReport(_Report):
 
     def sponsor_actions(self) -> Html:
         """Return the open actions for the sponsors, overdue ones first and marked."""
-        table = metrics.open_actions(self.records, self.tambon, self.period.as_of,
+        table = measures.open_actions(self.records, self.tambon, self.period.as_of,
                                      for_sponsor=True)
         if table.empty:
             return paragraph("ไม่มีเรื่องที่ค้างรอคุณเอื้อ", "empty")
@@ -464,7 +466,7 @@ class TambonReport(_Report):
 
     def other_actions(self) -> Html:
         """Return the other open actions (not for the sponsors)."""
-        table = metrics.open_actions(self.records, self.tambon, self.period.as_of,
+        table = measures.open_actions(self.records, self.tambon, self.period.as_of,
                                      for_sponsor=False)
         if table.empty:
             return paragraph("ไม่มีเรื่องอื่นที่ค้างอยู่", "empty")
@@ -478,7 +480,7 @@ class TambonReport(_Report):
 
     def changes(self) -> Html:
         """Return what changed in the period: visits done, fish recorded, actions raised/closed."""
-        changes = metrics.changes_since(self.records, self.tambon, self.period)
+        changes = measures.changes_since(self.records, self.tambon, self.period)
         parts = []
         sections = [
             ("visits_done", "ลงพื้นที่แล้ว", [Column("done_on", "วันที่", "date", width="15%"),
@@ -507,7 +509,7 @@ class TambonReport(_Report):
 
     def coming(self) -> Html:
         """Return the planned sessions and visits of the coming six weeks."""
-        table = metrics.coming(self.records, self.tambon, self.period.as_of)
+        table = measures.coming(self.records, self.tambon, self.period.as_of)
         if table.empty:
             return paragraph("ยังไม่มีกิจกรรมหรือการลงพื้นที่ที่กำหนดไว้ในหกสัปดาห์ข้างหน้า", "empty")
         columns = [
@@ -542,7 +544,7 @@ class OverviewReport(_Report):
     """The province overview the sponsors read first: every tambon side by side."""
 
     excluded: tuple[str, ...] = ()  # tambons whose own reports were refused (records errors)
-    report_name = provenance.OVERVIEW
+    report_name = OVERVIEW
     report_title = "ภาพรวมจังหวัด"
     most_rows = 25  # long lists show the top entries and count the rest
 
@@ -552,7 +554,7 @@ class OverviewReport(_Report):
              excluded: str = "") -> OverviewReport:
         """Return the overview: from the snapshot the CLI wrote, or from `data_dir`."""
         records = _open_records(snapshot, data_dir, None)
-        period = metrics.resolve_period(records, None, as_of or None, since or None)
+        period = measures.resolve_period(records, None, as_of or None, since or None)
         charts.use_thai_style()
         return cls(records, period, numerals,
                    tuple(slug for slug in excluded.split(",") if slug))
@@ -575,14 +577,14 @@ class OverviewReport(_Report):
         return self._notes(None, "ไม่มีบันทึกของผู้ประสานงานระดับจังหวัดในช่วงรายงานนี้")
 
     def _progress(self) -> pd.DataFrame:
-        return metrics.province_progress(self.records, self.period.as_of, self.period.since)
+        return measures.province_progress(self.records, self.period.as_of, self.period.since)
 
     def measures(self) -> Html:
         """Return the measures of every tambon side by side, one table per amphoe."""
         progress = self._progress()
         if progress.empty:
             return paragraph("ยังไม่มีตำบลในบันทึก", "empty")
-        sessions = metrics.province_sessions(self.records, self.period)
+        sessions = measures.province_sessions(self.records, self.period)
         totals = paragraph(
             f"รวม {self.number(len(progress))} ตำบล กลุ่มการเงิน "
             f"{self.number(progress['groups'].sum())} กลุ่ม ลงพื้นที่แล้ว "
@@ -628,7 +630,7 @@ class OverviewReport(_Report):
 
     def sponsor_actions(self) -> Html:
         """Return every open action for the sponsors across tambons, overdue ones first."""
-        table = metrics.province_open_actions(self.records, self.period.as_of, for_sponsor=True)
+        table = measures.province_open_actions(self.records, self.period.as_of, for_sponsor=True)
         if table.empty:
             return paragraph("ไม่มีเรื่องที่ค้างรอคุณเอื้อ", "empty")
         table = table.assign(
@@ -646,7 +648,7 @@ class OverviewReport(_Report):
 
     def sessions(self) -> Html:
         """Return the province-wide sessions of the period, each counted once."""
-        table = metrics.province_sessions(self.records, self.period)
+        table = measures.province_sessions(self.records, self.period)
         if table.empty:
             return paragraph("ไม่มีกิจกรรมระดับจังหวัดในช่วงรายงานนี้", "empty")
         columns = [
@@ -660,7 +662,7 @@ class OverviewReport(_Report):
 
     def coming(self) -> Html:
         """Return what is planned across the province in the coming six weeks."""
-        table = metrics.province_coming(self.records, self.period.as_of)
+        table = measures.province_coming(self.records, self.period.as_of)
         if table.empty:
             return paragraph("ยังไม่มีกิจกรรมหรือการลงพื้นที่ที่กำหนดไว้ในหกสัปดาห์ข้างหน้า", "empty")
         table = table.assign(where=table["tambon_name"].fillna("ระดับจังหวัด"))
