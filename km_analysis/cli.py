@@ -1,6 +1,6 @@
 """The `km` command: a thin door into the package.
 
-Exit codes (ARCHITECTURE.md): 0 ok, 1 records refused or a failure, 2 usage.
+Exit codes (docs/architecture.md): 0 ok, 1 records refused or a failure, 2 usage.
 """
 
 from __future__ import annotations

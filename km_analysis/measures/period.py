@@ -69,7 +69,7 @@ def default_since(records, tambon: str | None, as_of) -> pd.Timestamp:
 
 
 def resolve_period(records, tambon: str | None, as_of=None, since=None, today=None) -> Period:
-    """Return the report's period, with as_of and since defaulted as ARCHITECTURE.md says.
+    """Return the report's period, with as_of and since defaulted as docs/architecture.md says.
 
     Raises UsageError for a date that cannot be read, an unknown tambon, or since >= as_of.
     """

@@ -41,7 +41,7 @@ FACILITATOR_ROLES = ("project_facilitator", "community_facilitator", "coordinato
 
 
 def tambon_progress(records, tambon: str, as_of=None, since=None) -> dict[str, float | int]:
-    """Return the progress measures of tambon T (ARCHITECTURE.md, "Progress measures").
+    """Return the progress measures of tambon T (docs/architecture.md, "The period and the measures").
 
     Keys: groups, visits_planned, visits_done, visits_overdue, visits_postponed_undated,
     groups_visited, visit_coverage, groups_with_head, groups_with_tail, groups_with_both,

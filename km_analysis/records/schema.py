@@ -20,7 +20,7 @@ Kind = Literal["id", "slug", "text", "date", "count", "int", "code", "yesno", "r
 RESERVED_SLUGS = ("all", "overview")
 SLUG_PATTERN = r"^[a-z][a-z0-9-]*$"
 
-# code -> Thai label, per enumeration (ARCHITECTURE.md); the loader accepts either.
+# code -> Thai label, per enumeration (docs/records.md); the loader accepts either.
 ROLES = {
     "project_facilitator": "คุณอำนวยโครงการ",
     "community_facilitator": "คุณอำนวยชุมชน",
