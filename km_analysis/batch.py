@@ -23,7 +23,7 @@ from .outputs import ReportPaths, software_versions
 from .provenance import (code_fingerprint, combined_fingerprint, fingerprints, git_commit,
                          record_counts)
 from .records.load import Records
-from .scope import OVERVIEW, ReportScope, in_scope, slice_of
+from .scope import ReportScope, in_scope, slice_of
 
 
 @dataclass(frozen=True)
@@ -151,8 +151,7 @@ def plan_reports(
                 f"{len(blocking)} record error(s) in its scope, first: {blocking[0]}"))
             continue
         period = resolve_period(records, scope.tambon, as_of, since)
-        refused = [r for r in plan.refusals if r != OVERVIEW]
-        extra = {"excluded": ",".join(refused)} if scope.is_overview else None
+        extra = {"excluded": ",".join(refused_tambons(records))} if scope.is_overview else None
         job = plan_job(records, name, plan.as_of, period.since.date().isoformat(), snapshot,
                        out, numerals, data, extra)
         if not force and is_up_to_date(job):
@@ -160,6 +159,15 @@ def plan_reports(
         else:
             plan.jobs.append(job)
     return plan
+
+
+def refused_tambons(records: Records) -> list[str]:
+    """Return the tambons whose reports the records' errors refuse, in the records' order.
+
+    The overview leaves them out and names them, whichever reports a command renders.
+    """
+    scoped = {p.scope for p in records.errors if p.scope is not None}
+    return [slug for slug in records.tambons["tambon"] if slug in scoped]
 
 
 def run_job(job: ReportJob) -> JobResult:

@@ -112,21 +112,55 @@ def slice_of(records, tambon: str | None):
 
 
 def scope_problems(problems: Iterable[Problem], frames: dict[str, pd.DataFrame]) -> list[Problem]:
-    """Return the problems, each scoped to the tambon of the row it was found on."""
+    """Return the problems, each scoped to every report it could change.
+
+    A problem on a row belongs to the row's tambon. A tambon typed wrong belongs to the tambon
+    it clearly means (`meant_tambon`), else to every report (scope None, province-wide): a
+    typo must refuse the reports whose figures it would change, not scope itself away.
+    """
     scopes = {}
     for table in TABLES:
         try:
             scopes[table] = row_tambons(frames, table)
         except KeyError:  # a table that could not be read has no columns to scope by
             scopes[table] = pd.Series(dtype="string")
+    tambons = frames.get("tambons")
+    known = set() if tambons is None else set(tambons["tambon"].dropna())
     scoped = []
     for p in problems:
         scope = None
         if p.row is not None and p.table in scopes and p.row in scopes[p.table].index:
             value = scopes[p.table].at[p.row]
-            scope = None if pd.isna(value) else str(value)
+            if not pd.isna(value):
+                scope = value if value in known else meant_tambon(str(value), tambons)
         scoped.append(dataclasses.replace(p, scope=scope))
     return scoped
+
+
+# A typed tambon "clearly means" a known one when it is this close to it, and no other comes
+# within the margin: "bangjakk" means bangjak; a name equally close to two tambons means neither.
+CLEAR_MATCH = 0.8
+CLEAR_MARGIN = 0.05
+
+
+def meant_tambon(typed: str, tambons: pd.DataFrame | None) -> str | None:
+    """Return the slug of the one tambon `typed` clearly means (slug or Thai name), else None."""
+    if tambons is None or tambons.empty:
+        return None
+    key = thai.normalise(typed).casefold()
+    ratios = {}
+    for slug, name in zip(tambons["tambon"], tambons["name_th"]):
+        if pd.isna(slug):
+            continue
+        names = [str(slug)] + ([] if pd.isna(name) else [str(name), f"ตำบล{name}"])
+        ratios[slug] = max(difflib.SequenceMatcher(None, key, thai.normalise(n).casefold())
+                           .ratio() for n in names)
+    ranked = sorted(ratios.items(), key=lambda item: item[1], reverse=True)
+    if not ranked or ranked[0][1] < CLEAR_MATCH:
+        return None
+    if len(ranked) > 1 and ranked[1][1] > ranked[0][1] - CLEAR_MARGIN:
+        return None
+    return str(ranked[0][0])
 
 
 def in_scope(problems: Iterable[Problem], tambon: str | None) -> list[Problem]:

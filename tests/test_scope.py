@@ -1,0 +1,104 @@
+"""What belongs to a report: a typo that would change a report's figures refuses that report."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from km_analysis import load_records
+from km_analysis.batch import plan_reports, refused_tambons
+from km_analysis.scope import meant_tambon, resolve_tambon
+
+from .conftest import DEMO_DATA
+
+
+def _km(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "km_analysis.cli", *args],
+                          capture_output=True, text=True, check=False)
+
+
+def _demo_with(tmp_path: Path, table: str, row: int, column: str, value: str) -> Path:
+    """Return a copy of the demo data with one cell (spreadsheet row, header = 1) replaced."""
+    folder = tmp_path / "data"
+    shutil.copytree(DEMO_DATA, folder)
+    path = folder / f"{table}.csv"
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        rows = list(csv.reader(stream))
+    rows[row - 1][rows[0].index(column)] = value
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream).writerows(rows)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def demo_tambons():
+    return load_records(DEMO_DATA).tambons
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("bangjakk", "bangjak"), ("bangjk", "bangjak"), ("บางจาค", "bangjak"),
+    ("tharia", "tharai"), ("ท่าไร", "tharai"),
+])
+def test_a_tambon_typed_close_to_one_tambon_means_it(demo_tambons, typed, meant):
+    assert meant_tambon(typed, demo_tambons) == meant
+
+
+@pytest.mark.parametrize("typed", ["xyz", "bang", "mamuang"])
+def test_a_tambon_close_to_none_means_none(demo_tambons, typed):
+    assert meant_tambon(typed, demo_tambons) is None
+
+
+def test_a_name_equally_close_to_two_tambons_means_neither():
+    import pandas as pd
+
+    tambons = pd.DataFrame({"tambon": ["banna", "banno"], "name_th": ["บ้านนา", "บ้านโน"]})
+    assert meant_tambon("bannx", tambons) is None
+
+
+def test_resolve_tambon_accepts_slug_and_thai_name_and_suggests(demo_tambons):
+    from km_analysis.errors import UsageError
+
+    assert resolve_tambon(demo_tambons, "ตำบลบางจาก") == "bangjak"
+    with pytest.raises(UsageError, match="Did you mean bangjak"):
+        resolve_tambon(demo_tambons, "bangjakk")
+
+
+def test_a_group_tambon_typo_is_an_error_in_the_meant_tambons_scope(tmp_path):
+    folder = _demo_with(tmp_path, "groups", 2, "tambon", "tharaii")
+    records = load_records(folder, errors="collect")
+    problem = records.errors[0]
+    assert (Path(problem.file).name, problem.row, problem.column, problem.value) == (
+        "groups.csv", 2, "tambon", "tharaii")
+    assert {p.scope for p in records.errors} == {"tharai"}  # the session it unsettles too
+    assert refused_tambons(records) == ["tharai"]
+
+
+def test_an_unclear_tambon_refuses_every_report(tmp_path):
+    folder = _demo_with(tmp_path, "groups", 2, "tambon", "elsewhere")
+    records = load_records(folder, errors="collect")
+    plan = plan_reports(records, ["tharai", "bangjak", "overview"], snapshot=tmp_path / "s",
+                        out=tmp_path / "out")
+    assert set(plan.refusals) == {"tharai", "bangjak", "overview"}
+    assert plan.jobs == []
+
+
+def test_km_report_refuses_the_tambon_a_typo_touches_with_exit_1(tmp_path):
+    folder = _demo_with(tmp_path, "sessions", 3, "tambon", "bangjk")
+    result = _km("report", "bangjak", "--data", str(folder), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert "sessions.csv" in result.stderr and "bangjk" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not list((tmp_path / "out").rglob("*.pdf"))
+
+
+def test_the_overview_plan_names_the_refused_tambons(tmp_path):
+    folder = _demo_with(tmp_path, "groups", 2, "tambon", "tharaii")
+    records = load_records(folder, errors="collect")
+    plan = plan_reports(records, ["overview"], snapshot=tmp_path / "s", out=tmp_path / "out")
+    [job] = plan.jobs
+    assert job.parameters["excluded"] == "tharai"
