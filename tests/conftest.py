@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 import io
 from collections.abc import Callable
 from pathlib import Path
@@ -117,3 +118,17 @@ def write(tmp_path) -> Callable[..., Path]:
     def _write(tables: Tables, **options) -> Path:
         return write_csv_folder(tmp_path / "records", tables, **options)
     return _write
+
+
+def demo_with(tmp_path: Path, table: str, row: int, column: str, value: str) -> Path:
+    """Return a copy of the demo data with one cell (spreadsheet row, header = 1) replaced."""
+    folder = tmp_path / "data"
+    if not folder.exists():
+        shutil.copytree(DEMO_DATA, folder)
+    path = folder / f"{table}.csv"
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        rows = list(csv.reader(stream))
+    rows[row - 1][rows[0].index(column)] = value
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream).writerows(rows)
+    return folder

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,25 +12,12 @@ from km_analysis import load_records
 from km_analysis.batch import plan_reports, refused_tambons
 from km_analysis.scope import meant_tambon, resolve_tambon
 
-from .conftest import DEMO_DATA
+from .conftest import DEMO_DATA, demo_with
 
 
 def _km(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "km_analysis.cli", *args],
                           capture_output=True, text=True, check=False)
-
-
-def _demo_with(tmp_path: Path, table: str, row: int, column: str, value: str) -> Path:
-    """Return a copy of the demo data with one cell (spreadsheet row, header = 1) replaced."""
-    folder = tmp_path / "data"
-    shutil.copytree(DEMO_DATA, folder)
-    path = folder / f"{table}.csv"
-    with path.open(encoding="utf-8-sig", newline="") as stream:
-        rows = list(csv.reader(stream))
-    rows[row - 1][rows[0].index(column)] = value
-    with path.open("w", encoding="utf-8", newline="") as stream:
-        csv.writer(stream).writerows(rows)
-    return folder
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +54,7 @@ def test_resolve_tambon_accepts_slug_and_thai_name_and_suggests(demo_tambons):
 
 
 def test_a_group_tambon_typo_is_an_error_in_the_meant_tambons_scope(tmp_path):
-    folder = _demo_with(tmp_path, "groups", 2, "tambon", "tharaii")
+    folder = demo_with(tmp_path, "groups", 2, "tambon", "tharaii")
     records = load_records(folder, errors="collect")
     problem = records.errors[0]
     assert (Path(problem.file).name, problem.row, problem.column, problem.value) == (
@@ -79,7 +64,7 @@ def test_a_group_tambon_typo_is_an_error_in_the_meant_tambons_scope(tmp_path):
 
 
 def test_an_unclear_tambon_refuses_every_report(tmp_path):
-    folder = _demo_with(tmp_path, "groups", 2, "tambon", "elsewhere")
+    folder = demo_with(tmp_path, "groups", 2, "tambon", "elsewhere")
     records = load_records(folder, errors="collect")
     plan = plan_reports(records, ["tharai", "bangjak", "overview"], snapshot=tmp_path / "s",
                         out=tmp_path / "out")
@@ -88,7 +73,7 @@ def test_an_unclear_tambon_refuses_every_report(tmp_path):
 
 
 def test_km_report_refuses_the_tambon_a_typo_touches_with_exit_1(tmp_path):
-    folder = _demo_with(tmp_path, "sessions", 3, "tambon", "bangjk")
+    folder = demo_with(tmp_path, "sessions", 3, "tambon", "bangjk")
     result = _km("report", "bangjak", "--data", str(folder), "--out", str(tmp_path / "out"))
     assert result.returncode == 1
     assert "sessions.csv" in result.stderr and "bangjk" in result.stderr
@@ -97,7 +82,7 @@ def test_km_report_refuses_the_tambon_a_typo_touches_with_exit_1(tmp_path):
 
 
 def test_the_overview_plan_names_the_refused_tambons(tmp_path):
-    folder = _demo_with(tmp_path, "groups", 2, "tambon", "tharaii")
+    folder = demo_with(tmp_path, "groups", 2, "tambon", "tharaii")
     records = load_records(folder, errors="collect")
     plan = plan_reports(records, ["overview"], snapshot=tmp_path / "s", out=tmp_path / "out")
     [job] = plan.jobs

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .. import thai
 from ..errors import UsageError
 from ..frames import day
 from ..scope import own_and_province
@@ -31,9 +32,10 @@ def default_as_of(records, today: dt.date | None = None) -> pd.Timestamp:
     """Return the latest date on which something happened, capped at today.
 
     Something happened = a held session, a visit done, a fish item recorded, an action raised
-    or closed. Without any such date, today (default `date.today()`).
+    or closed. Without any such date, today (default: the day of the run in Thailand,
+    `thai.run_date`).
     """
-    today = day(dt.date.today() if today is None else today, "today")
+    today = day(thai.run_date() if today is None else today, "today")
     sessions = records.sessions
     dates = [
         sessions.loc[is_held(sessions), "date"],

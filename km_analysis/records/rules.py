@@ -11,11 +11,13 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .. import thai
 from ..errors import Problem
 from ..frames import lookup
+from .plausibility import HAPPENED, as_typed_in_thai, event_span, probable_date
 from .schema import TABLES
 
 
@@ -33,6 +35,7 @@ def check_rules(
         _check_action_states,
         _check_fish_owner,
         _check_competencies,
+        _check_dates,
         _warn_groups_without_facilitator,
         _warn_rosters_over_participants,
         _warn_blank_rows,
@@ -212,6 +215,61 @@ def _check_competencies(ctx: _RuleContext) -> None:
     rows = [r for r in assessments.index[repeated] if ("assessments", r) not in already]
     ctx.report("error", "assessments", rows, "competency",
                "each group_id + date + competency once (a name and its code are the same)")
+
+
+def _check_dates(ctx: _RuleContext) -> None:
+    """Report dates that cannot be true, each with the date probably meant.
+
+    A record of something that happened dated after the day of the run; any date outside
+    the span of the records' events. Both are errors: the rows are set aside before as-of is
+    resolved, so no single date can move a report's period.
+    """
+    today = pd.Timestamp(thai.run_date())
+    happened = {(table, column): _happened_rows(ctx, table, column)
+                for table, column in HAPPENED}
+    future = {key: rows & (ctx.frames[key[0]][key[1]] > today).to_numpy(bool)
+              for key, rows in happened.items()}
+    events = pd.concat([ctx.frames[t][c][rows & ~future[(t, c)]]
+                        for (t, c), rows in happened.items()])
+    span = event_span(events)
+
+    def suggestion(date) -> str:
+        meant = probable_date(date, span) if span is not None else None
+        return f"; probably {as_typed_in_thai(meant)}" if meant is not None else ""
+
+    for (table, column), rows in future.items():
+        dates = ctx.frames[table][column]
+        ctx.report("error", table, dates.index[rows], column, lambda row, d=dates: (
+            f"a date on or before {as_typed_in_thai(today)}, the day of this run: a record of "
+            f"something that happened cannot be later" + suggestion(d[row])), kind="future_date")
+    if span is None:
+        return
+    for table in TABLES.values():
+        frame = ctx.frames[table.name]
+        for f in table.fields:
+            if f.kind != "date" or frame.empty:
+                continue
+            dates = frame[f.name]
+            outside = (dates.notna() & ((dates < span.low) | (dates > span.high))).to_numpy(bool)
+            if (table.name, f.name) in future:
+                outside = outside & ~future[(table.name, f.name)]
+            ctx.report("error", table.name, dates.index[outside], f.name, lambda row, d=dates: (
+                f"a date {span.describe()}, the span of the records' events"
+                + suggestion(d[row])), kind="date_out_of_span")
+
+
+def _happened_rows(ctx: _RuleContext, table: str, column: str) -> np.ndarray:
+    """Return, per row of `table`, whether `column` dates something that happened."""
+    frame = ctx.frames[table]
+    dated = frame[column].notna().to_numpy(bool)
+    if table != "sessions":
+        return dated
+    attendance = ctx.frames["attendance"]
+    present = attendance.loc[attendance["status"].eq("present").fillna(False).to_numpy(bool),
+                             "session_id"]
+    took_place = (frame["participants"].fillna(0).gt(0).to_numpy(bool)
+                  | frame["session_id"].isin(present).to_numpy(bool))
+    return dated & took_place
 
 
 def _warn_groups_without_facilitator(ctx: _RuleContext) -> None:

@@ -10,7 +10,7 @@ are the package's interface.
 from __future__ import annotations
 
 from .dates import (THAI_MONTHS_LONG, THAI_MONTHS_SHORT, DateError, buddhist_year,
-                    fiscal_year_start, format_date, parse_date)
+                    fiscal_year_start, format_date, parse_date, run_date)
 from .fonts import font_coverage, sarabun_dir, sarabun_path, uncovered_characters
 from .numbers import format_number
 from .text import code_key, normalise, to_arabic_digits, to_thai_digits
@@ -27,6 +27,7 @@ __all__ = [
     "format_number",
     "normalise",
     "parse_date",
+    "run_date",
     "sarabun_dir",
     "sarabun_path",
     "to_arabic_digits",

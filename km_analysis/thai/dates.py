@@ -165,3 +165,26 @@ def fiscal_year_start(d: datetime.date) -> datetime.date:
     """Return 1 October of the Thai fiscal year that contains ``d``."""
     year = d.year if d.month >= 10 else d.year - 1
     return datetime.date(year, 10, 1)
+
+
+# Thailand keeps one offset all year (no daylight saving): no time-zone database needed.
+_BANGKOK = datetime.timezone(datetime.timedelta(hours=7), "Asia/Bangkok")
+RUN_DATE_VARIABLE = "KM_TODAY"
+
+
+def run_date() -> datetime.date:
+    """Return the day of this run in Thailand (Asia/Bangkok), or ``$KM_TODAY`` when set.
+
+    ``KM_TODAY`` (an ISO date such as 2006-11-01) lets tests and re-runs fix "today": a
+    record dated after it cannot have happened yet.
+    """
+    import os
+
+    fixed = os.environ.get(RUN_DATE_VARIABLE, "").strip()
+    if fixed:
+        try:
+            return datetime.date.fromisoformat(fixed)
+        except ValueError:
+            raise DateError(fixed, f"{RUN_DATE_VARIABLE} as an ISO date such as 2006-11-01"
+                            ) from None
+    return datetime.datetime.now(_BANGKOK).date()
