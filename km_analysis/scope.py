@@ -67,11 +67,12 @@ def row_tambons(frames: dict[str, pd.DataFrame], table: str) -> pd.Series:
                else pd.Series(pd.NA, index=frame.index, dtype="string"))
     if "group_id" in frame.columns:
         tambons = tambons.fillna(
-            frame["group_id"].map(lookup(frames["groups"], "group_id", "tambon")))
+            frame["group_id"].map(lookup(frames["groups"], "group_id", "tambon"))
+            .astype("string"))
     if table == "attendance":
         session_tambons = row_tambons(frames, "sessions")
         tambons = tambons.fillna(frame["session_id"].map(
-            lookup(frames["sessions"], "session_id", None, session_tambons)))
+            lookup(frames["sessions"], "session_id", None, session_tambons)).astype("string"))
     return tambons.astype("string")
 
 

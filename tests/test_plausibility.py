@@ -90,3 +90,26 @@ def test_km_report_refuses_a_report_touched_by_a_wrong_year(tmp_path):
     assert "sessions.csv" in result.stderr and "2049" in result.stderr
     assert "Traceback" not in result.stderr
     assert not list((tmp_path / "out").rglob("*.pdf"))
+
+
+@pytest.mark.parametrize("second", ["SESSIONS.csv", "sessions .csv", "sessions.CSV"])
+def test_two_files_for_one_table_are_an_error_naming_both(tmp_path, second):
+    folder = demo_with(tmp_path, "sessions", 2, "title", "ครั้งที่หนึ่ง")
+    (folder / second).write_bytes((DEMO_DATA / "sessions.csv").read_bytes())
+    errors = _errors(folder)
+    [problem] = [p for p in errors if p.kind == "duplicate_table"]
+    assert "sessions.csv" in problem.file and second in problem.file
+    assert problem.scope is None  # either file could change every report
+
+
+def test_two_sheets_for_one_table_are_an_error_naming_both(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "sessions"
+    book.create_sheet("Sessions ")
+    path = tmp_path / "entry.xlsx"
+    book.save(path)
+    result = load_records(path, errors="collect")
+    [problem] = [p for p in result.errors if p.kind == "duplicate_table"]
+    assert "[sessions]" in problem.file and "[Sessions ]" in problem.file

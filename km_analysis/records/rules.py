@@ -281,7 +281,7 @@ def _warn_groups_without_facilitator(ctx: _RuleContext) -> None:
 
 def _warn_rosters_over_participants(ctx: _RuleContext) -> None:
     attendance, sessions = ctx.frames["attendance"], ctx.frames["sessions"]
-    if attendance.empty:
+    if attendance.empty or sessions.empty:  # sessions unreadable: its error says why
         return
     present = attendance[attendance["status"] == "present"].groupby("session_id").size()
     counted = sessions["session_id"].map(present)

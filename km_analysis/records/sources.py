@@ -64,7 +64,7 @@ def resolve_source(path: str | Path) -> Source:
         p for p in path.iterdir()
         if p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith("~$")
     )
-    csvs = sorted(path.glob("*.csv"))
+    csvs = _csv_files(path)
     if len(workbooks) > 1:
         names = ", ".join(p.name for p in workbooks)
         raise SourceError(str(path), f"holds more than one workbook ({names}): give one of them")
@@ -87,8 +87,9 @@ def read_tables(source: Source, names: list[str]) -> tuple[dict[str, RawTable], 
     if source.workbook is not None:
         return _read_workbook(source.workbook, names)
     tables, problems = {}, []
-    by_name = {p.stem.strip().lower(): p for p in source.path.glob("*.csv")}
-    for name, csv_path in by_name.items():
+    files, problems = _one_per_table([(p.stem, p) for p in _csv_files(source.path)],
+                                     lambda p: str(p), "files")
+    for name, csv_path in files.items():
         if name not in names:
             problems.append(_problem("warning", name, str(csv_path), None, None, "",
                                      "a file named after a table of the records; ignored",
@@ -99,6 +100,36 @@ def read_tables(source: Source, names: list[str]) -> tuple[dict[str, RawTable], 
         if table is not None:
             tables[name] = table
     return tables, problems
+
+
+def table_key(name: str) -> str:
+    """Return the table a file stem or sheet name stands for: any case, any spaces."""
+    return "".join(name.split()).lower()
+
+
+def _csv_files(folder: Path) -> list[Path]:
+    """Return the folder's CSV files, whatever the case of their extension."""
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
+
+
+def _one_per_table(named: list, label, what: str) -> tuple[dict, list[Problem]]:
+    """Return {table: item} for items named (name, item), and an error for each table that
+    two names stand for ("sessions.csv" beside "SESSIONS.csv" or "sessions .csv"): which
+    one holds the records is the user's call, never a silent replacement."""
+    by_table: dict[str, list] = {}
+    for name, item in named:
+        by_table.setdefault(table_key(name), []).append(item)
+    chosen, problems = {}, []
+    for table, items in by_table.items():
+        if len(items) == 1:
+            chosen[table] = items[0]
+            continue
+        places = " and ".join(label(item) for item in items)
+        problems.append(_problem("error", table, places, None, None, "",
+                                 f"one of these {what} for the table {table}, not both: "
+                                 "keep one, or merge their rows into it",
+                                 kind="duplicate_table"))
+    return chosen, problems
 
 
 def _problem(level, table, label, row, column, value, expected, kind="") -> Problem:
@@ -219,11 +250,11 @@ def _read_workbook(path: Path, names: list[str]) -> tuple[dict[str, RawTable], l
     except Exception as exc:  # calamine raises its own error types for broken files
         return {}, [_problem("error", "", str(path), None, None, "",
                              f"an Excel workbook that opens ({exc})")]
-    tables, problems = {}, []
-    for sheet_name in workbook.sheet_names:
-        if sheet_name.startswith("_"):
-            continue  # helper sheets (lists for dropdowns) are not records
-        name = sheet_name.strip().lower()
+    sheets = [(name, name) for name in workbook.sheet_names if not name.startswith("_")]
+    # Sheets whose names start with "_" are helpers (the lists behind dropdowns), not records.
+    chosen, problems = _one_per_table(sheets, lambda sheet: f"{path} [{sheet}]", "sheets")
+    tables = {}
+    for name, sheet_name in chosen.items():
         label = f"{path} [{sheet_name}]"
         if name not in names:
             problems.append(_problem("warning", name, label, None, None, "",
