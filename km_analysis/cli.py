@@ -15,6 +15,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from . import thai
 from .errors import KmError, Problem, UsageError
@@ -37,7 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args, out)
     except KmError as exc:
-        err.print(f"[bold red]km {args.command}:[/] {exc}", markup=True, highlight=False)
+        err.print(Text.assemble((f"km {args.command}: ", "bold red"), str(exc)),
+                  highlight=False)
         if getattr(exc, "problems", None):
             print_problems(exc.problems, err)
         return exc.exit_code
@@ -47,10 +49,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _console(stderr: bool = False) -> Console:
-    console = Console(stderr=stderr)
+    # Record text and paths are data: "[/]" in a name must print as typed, not as markup.
+    console = Console(stderr=stderr, markup=False)
     if not console.is_terminal:
         # Piped or logged output has no width to fit; keep file names and messages whole.
-        console = Console(stderr=stderr, width=160)
+        console = Console(stderr=stderr, width=160, markup=False)
     return console
 
 
@@ -361,21 +364,35 @@ def print_problems(problems: Sequence[Problem], console: Console) -> None:
     table.add_column("expected", overflow="fold", ratio=1)
     table.add_column("tambon", overflow="fold")
     for p in sorted(problems, key=lambda p: p.level != "error"):
-        table.add_row(
-            p.level, p.file, "" if p.row is None else str(p.row), p.column or "", p.value,
-            p.expected, p.scope or "province", style="red" if p.level == "error" else "yellow",
-        )
+        cells = (p.level, p.file, "" if p.row is None else str(p.row), p.column or "", p.value,
+                 p.expected, p.scope or "province")
+        # Text cells, not strings: a table cell string would be read as console markup.
+        table.add_row(*map(Text, cells), style="red" if p.level == "error" else "yellow")
     console.print(table)
 
 
 def write_problems_csv(problems: Sequence[Problem], stream) -> None:
-    """Write problems as CSV (UTF-8 with BOM, so that Thai Excel opens it as Thai)."""
+    """Write problems as CSV (UTF-8 with BOM, so that Thai Excel opens it as Thai).
+
+    A value that a spreadsheet would run as a formula is written with a leading apostrophe
+    (OWASP's rule against CSV injection): the cell then shows the text as typed.
+    """
     stream.write("\ufeff")
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(["level", "file", "row", "column", "value", "expected", "tambon"])
     for p in problems:
-        writer.writerow([p.level, p.file, "" if p.row is None else p.row, p.column or "",
-                         p.value, p.expected, p.scope or ""])
+        writer.writerow([as_spreadsheet_text(v) for v in (
+            p.level, p.file, "" if p.row is None else p.row, p.column or "", p.value,
+            p.expected, p.scope or "")])
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_spreadsheet_text(value) -> str:
+    """Return `value` as text a spreadsheet shows and never runs: formula starts get a quote."""
+    text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def print_summary(records: Records, console: Console) -> None:

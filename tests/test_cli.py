@@ -58,7 +58,7 @@ def test_check_lists_exactly_the_planted_problems_across_cp874_and_xlsx(tmp_path
     assert (from_csv.returncode, from_book.returncode) == (1, 1)
     assert "Traceback" not in from_csv.stderr + from_book.stderr
     assert [(p["file"], p["row"], p["column"], p["value"]) for p in _problems(from_csv)] == [
-        (str(csv_folder / "groups.csv"), "2", "members", "-3"),
+        (str(csv_folder / "groups.csv"), "2", "members", "'-3"),  # a leading quote: never a formula
         (str(csv_folder / "sessions.csv"), "3", "date", "30 ก.พ. 2549"),
         (str(csv_folder / "visits.csv"), "2", "status", "ไปแล้ว"),
     ]

@@ -126,7 +126,7 @@ class _Lists:
 
         column = self._new_column(field.name)
         for row, value in enumerate(values, start=2):
-            self.sheet.cell(row, column, value)
+            put_value(self.sheet, row, column, value)
         letter = get_column_letter(column)
         return f"'{LIST_SHEET}'!${letter}$2:${letter}${len(values) + 1}"
 
@@ -143,7 +143,7 @@ class _Lists:
         column = self._new_column(f"{table}.{column_name}")
         values = dropdown_values(field, self.filled)
         for row, value in enumerate(values, start=2):
-            self.sheet.cell(row, column, value)
+            put_value(self.sheet, row, column, value)
         key_letter = get_column_letter(table_def.columns.index(column_name) + 1)
         name_column = "name_th" if table == "competencies" else NAME_COLUMNS.get(table)
         name_letter = get_column_letter(table_def.columns.index(name_column) + 1)
@@ -207,6 +207,18 @@ def _write_sheet(sheet, table: Table, frame: pd.DataFrame | None, lists: _Lists)
         sheet.add_data_validation(validation)
 
 
+def put_value(sheet, row: int, column: int, value):
+    """Return the cell written with `value`; text is always a string cell, never a formula.
+
+    openpyxl takes any text beginning with "=" for a formula: a name typed "=HYPERLINK(…)"
+    would become a live formula in every facilitator's workbook.
+    """
+    cell = sheet.cell(row, column, value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
 def _write_rows(sheet, table: Table, frame: pd.DataFrame, headers: list[str]) -> None:
     for row_number, (_, row) in enumerate(frame.iterrows(), start=2):
         for index, name in enumerate(headers, start=1):
@@ -214,7 +226,7 @@ def _write_rows(sheet, table: Table, frame: pd.DataFrame, headers: list[str]) ->
             value = _cell_value(field, row[name])
             if value is None:
                 continue
-            cell = sheet.cell(row_number, index, value)
+            cell = put_value(sheet, row_number, index, value)
             if field is not None:
                 cell.number_format = _number_format(field)
 
