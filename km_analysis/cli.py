@@ -43,9 +43,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(exc, "problems", None):
             print_problems(exc.problems, err)
         return exc.exit_code
+    except OSError as exc:
+        # Permission denied, a read-only file system, no space left: a failure while working.
+        err.print(Text.assemble((f"km {args.command}: ", "bold red"), os_error_text(exc)),
+                  highlight=False)
+        return 1
     except KeyboardInterrupt:
         err.print("interrupted")
         return 130
+
+
+def os_error_text(exc: OSError) -> str:
+    """Return one line for an operating-system error: what failed, where, and why."""
+    reason = exc.strerror or type(exc).__name__
+    where = exc.filename if exc.filename is not None else ""
+    return f"{where}: {reason}" if where else reason
+
+
+def checked_out_folder(out: str) -> Path:
+    """Return --out as a folder that can be written, creating it; UsageError otherwise."""
+    path = Path(out)
+    if path.is_symlink() and not path.exists():
+        raise UsageError(f"--out {out}: a link to nothing (expected a folder)")
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"--out {out}: a file, not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out {out}: cannot create the folder ({os_error_text(exc)})"
+                         ) from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {out}: the folder cannot be written to (permission denied)")
+    return path
 
 
 def _console(stderr: bool = False) -> Console:
@@ -186,6 +215,7 @@ def _run_report(args: argparse.Namespace, out: Console) -> int:
         raise UsageError(f"{used} only go with 'km report all'")
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs}: expected a number of reports, 1 or more")
+    checked_out_folder(args.out)
     records = load_records(args.data, errors="collect")
     if args.tambon == "all":
         reports = [*_select_tambons(records, args.tambons, args.amphoe), OVERVIEW]
@@ -302,6 +332,9 @@ def _run_template(args: argparse.Namespace, out: Console) -> int:
     path = Path(args.out)
     if path.suffix.lower() != ".xlsx":
         raise UsageError(f"--out {args.out}: expected a file name ending in .xlsx")
+    if path.is_dir():
+        raise UsageError(f"--out {args.out}: a folder, not a file name")
+    checked_out_folder(str(path.parent))
     records = None
     if args.data:
         records = load_records(args.data, errors="collect")
@@ -312,8 +345,11 @@ def _run_template(args: argparse.Namespace, out: Console) -> int:
                 highlight=False)
     # Written aside and renamed, so an open copy in Excel is never left half-written.
     staging = path.with_name(f".{path.name}.writing.xlsx")
-    write_template(staging, records)
-    staging.replace(path)
+    try:
+        write_template(staging, records)
+        staging.replace(path)
+    finally:
+        staging.unlink(missing_ok=True)
     out.print(str(path), highlight=False, soft_wrap=True)
     return 0
 

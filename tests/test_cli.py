@@ -86,3 +86,24 @@ def test_check_prints_problems_as_a_table_and_exits_1(tmp_path, tables, monkeypa
 def test_help_describes_the_commands(args):
     result = _km(*args)
     assert "check" in result.stdout and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["file", "dangling link"])
+def test_report_with_a_bad_out_exits_2_in_one_line(tmp_path, kind):
+    out = tmp_path / "out"
+    if kind == "file":
+        out.write_text("not a folder")
+    else:
+        out.symlink_to(tmp_path / "nowhere")
+    result = _km("report", "bangjak", "--data", str(DEMO_DATA), "--out", str(out))
+    assert result.returncode == 2
+    assert str(out) in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_template_into_a_folder_that_cannot_be_made_exits_2(tmp_path):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where a folder would go")
+    result = _km("template", "--out", str(blocker / "entry.xlsx"), "--data", str(DEMO_DATA))
+    assert result.returncode == 2
+    assert "blocker" in result.stderr and "Traceback" not in result.stderr
