@@ -24,7 +24,7 @@ export DATA OUT NUMERALS TAMBON AS_OF SINCE JOBS FORCE PDF XLSX SCALES
 LAB_ARGS ?=
 export LAB_ARGS
 
-.PHONY: help setup check report reports verify template lab test bench clean
+.PHONY: help setup check report reports verify template lab lint test bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -63,7 +63,10 @@ lab: setup ## JupyterLab on notebooks/, with this environment as the "KM workboo
 	@# As root (containers, CI), Jupyter refuses to start unless told so.
 	"$(BIN)/jupyter" lab --notebook-dir=notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) $$LAB_ARGS
 
-test: setup ## run the test suite
+lint: setup ## ruff on the package, tests, bench and notebooks (rules in pyproject.toml)
+	"$(BIN)/ruff" check km_analysis tests bench notebooks
+
+test: setup lint ## lint, then run the test suite
 	"$(BIN)/python" -m pytest
 
 bench: setup ## benchmarks at scale: make bench [SCALES=demo,province,national]; bench/results.md

@@ -54,12 +54,14 @@ def generate(rows: int, seed: int = 2549) -> dict[str, list[list[str]]]:
         if form == 0:
             text = f"{day.day}/{day.month}/{day.year + 543}"
         elif form == 1:
-            months = "ม.ค. ก.พ. มี.ค. เม.ย. พ.ค. มิ.ย. ก.ค. ส.ค. ก.ย. ต.ค. พ.ย. ธ.ค.".split()
+            months = ["ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
+                      "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค."]
             text = f"{day.day} {months[day.month - 1]} {(day.year + 543) % 100}"
         else:
             text = day.isoformat()
         sessions.append([f"S{i:07d}", text, rng.choice(kinds), f"ลงพื้นที่ครั้งที่ {i}",
-                         rng.choice(group_ids), str(rng.randint(5, 40)), f"P{rng.randrange(50):05d}"])
+                         rng.choice(group_ids), str(rng.randint(5, 40)),
+                         f"P{rng.randrange(50):05d}"])
     empty = {
         "visits": [["visit_id", "group_id", "planned", "status"]],
         "fish": [["part", "item", "recorded", "group_id"]],

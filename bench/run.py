@@ -173,7 +173,8 @@ def markdown(results: dict[str, dict], info: dict) -> str:
                for j in (1, 2) if f"batch_{j}" in r]
     if batches:
         lines += ["", "## Batch throughput", "",
-                  "| scale | jobs | reports | seconds | reports / minute |", "|---|---|---|---|---|"]
+                  "| scale | jobs | reports | seconds | reports / minute |",
+                  "|---|---|---|---|---|"]
         lines += [f"| {scale} | {b['jobs']} | {b['reports']} | {b['seconds']} | "
                   f"{b['reports_per_minute']} |" for scale, b in batches]
     return "\n".join(lines) + "\n"
