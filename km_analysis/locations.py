@@ -23,3 +23,11 @@ def notebook_path(name: str) -> Path | None:
         if (folder / name).exists():
             return folder / name
     return None
+
+
+def requirements_lock() -> Path | None:
+    """Return the dependency pins the report was made with (checkout, else installed copy)."""
+    for folder in (PROJECT_DIR, INSTALLED_NOTEBOOKS_DIR):
+        if (folder / "requirements.lock").is_file():
+            return folder / "requirements.lock"
+    return None

@@ -94,8 +94,8 @@ def code_fingerprint() -> str:
             named += [(f"{label}/{p.relative_to(root).as_posix()}", p) for p in root.rglob("*")
                       if p.is_file() and p.suffix in _SHAPING_SUFFIXES
                       and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts]
-    lock = PROJECT_DIR / "requirements.lock"
-    if lock.is_file():
+    lock = locations.requirements_lock()
+    if lock is not None:
         named.append(("requirements.lock", lock))
     for name, path in sorted(named):
         digest.update(name.encode())
