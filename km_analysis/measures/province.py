@@ -2,34 +2,183 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from ..frames import lookup
-from .period import Period, as_of_or_default, checked_period, resolve_period
-from .selectors import action_frame, open_at
-from .tambon import coming, sessions_in_period, tambon_progress
+from ..frames import day, lookup
+from ..scope import row_tambons
+from .period import DEFAULT_SINCE_DAYS, Period, as_of_or_default, checked_period
+from .selectors import (action_frame, is_held, open_at, participant_counts, roster_counts,
+                        visit_state)
+from .tambon import coming, sessions_in_period
+
+
+MEASURES = ("groups", "visits_planned", "visits_done", "visits_overdue",
+            "visits_postponed_undated", "groups_visited", "visit_coverage", "groups_with_head",
+            "groups_with_tail", "groups_with_both", "head_coverage", "tail_coverage",
+            "fish_coverage", "fish_items", "sessions", "participants", "attendance_rate",
+            "open_actions", "open_sponsor_actions", "closed_actions")
 
 
 def province_progress(records, as_of=None, since=None) -> pd.DataFrame:
     """Return one row per tambon: slug, name_th, amphoe_th and its `tambon_progress` measures.
 
+    Computed in one grouped pass (each row's tambon found once), so a country of tambons
+    costs about what one tambon does; each row equals that tambon's `tambon_progress`.
     `own_sessions` and `own_participants` count the tambon's own sessions only, so that summing
-    them and adding the province-wide sessions counts every session once.
+    them and adding the province-wide sessions counts every session once. With `since` None,
+    each tambon's period starts at its own last sponsor forum, as its report's does.
     """
+    as_of = as_of_or_default(records, as_of)
     tambons = records.tambons
-    province = province_sessions(records, resolve_period(records, None, as_of, since))
-    rows = []
-    for slug in tambons["tambon"]:
-        measures = tambon_progress(records, slug, as_of, since)
-        measures["own_sessions"] = measures["sessions"] - len(province)
-        measures["own_participants"] = (measures["participants"]
-                                        - int(province["participants"].fillna(0).sum()))
-        rows.append({"tambon": slug, **measures})
-    frame = pd.DataFrame(rows)
+    slugs = pd.Index(tambons["tambon"].astype("string"), name="tambon")
+    frames = records.frames()
+    since_of = _since_per_tambon(records, slugs, as_of, since)
+
+    def per_tambon(keys, values=None, how="size") -> pd.Series:
+        """Return a count (or a sum) per tambon over rows keyed by tambon; 0 where none."""
+        keys = pd.Series(keys).astype("string").to_numpy()
+        frame = pd.DataFrame({"tambon": keys, "value": 1 if values is None else values})
+        grouped = frame.groupby("tambon", dropna=True)["value"]
+        counted = grouped.size() if how == "size" else grouped.sum()
+        return counted.reindex(slugs, fill_value=0).astype("int64")
+
+    groups = records.groups
+    n_groups = per_tambon(groups["tambon"])
+
+    visits = records.visits
+    visit_tambon = visits["group_id"].map(lookup(groups, "group_id", "tambon"))
+    state = visit_state(visits, as_of)
+    counts = {name: per_tambon(visit_tambon[(state == code).to_numpy(bool)])
+              for name, code in (("visits_done", "done"), ("visits_overdue", "overdue"),
+                                 ("visits_postponed_undated", "postponed_undated"))}
+    counts["visits_planned"] = per_tambon(visit_tambon[(state != "cancelled").to_numpy(bool)])
+    done = (state == "done").to_numpy(bool)
+    visited = (pd.DataFrame({"tambon": visit_tambon[done], "group": visits["group_id"][done]})
+               .drop_duplicates())
+    counts["groups_visited"] = per_tambon(visited["tambon"])
+
+    fish = records.fish
+    fish = fish.loc[(fish["recorded"] <= as_of).to_numpy(bool)]
+    fish_tambon = fish["group_id"].map(lookup(groups, "group_id", "tambon")).astype("string")
+    fish_tambon = fish_tambon.where(fish["group_id"].notna(), fish["tambon"].astype("string"))
+    counts["fish_items"] = per_tambon(fish_tambon)
+    parts = (fish.loc[fish["group_id"].notna().to_numpy(bool), ["group_id", "part"]]
+             .astype("string").drop_duplicates())
+    group_tambon = lookup(groups, "group_id", "tambon")
+    has = {part: set(parts.loc[parts["part"].eq(part).to_numpy(bool), "group_id"])
+           for part in ("head", "tail")}
+    for name, members in (("groups_with_head", has["head"]), ("groups_with_tail", has["tail"]),
+                          ("groups_with_both", has["head"] & has["tail"])):
+        counts[name] = per_tambon(pd.Series(sorted(members), dtype="string").map(group_tambon))
+
+    sessions = records.sessions
+    session_tambon = row_tambons(frames, "sessions")
+    held = is_held(sessions) & (sessions["date"] <= as_of).to_numpy(bool)
+    held_sessions = sessions.loc[held]
+    roster = roster_counts(records, held_sessions["session_id"])
+    people = participant_counts(held_sessions, roster).fillna(0).astype("int64")
+    own_tambon = session_tambon[held]
+    after_since = (held_sessions["date"].to_numpy()
+                   > own_tambon.map(since_of).astype("datetime64[us]").to_numpy())
+    own = own_tambon.notna().to_numpy(bool) & after_since
+    own_sessions = per_tambon(own_tambon[own])
+    own_people = per_tambon(own_tambon[own], people[own].to_numpy(), "sum")
+    own_present = per_tambon(own_tambon[own], roster["present"][own].to_numpy(), "sum")
+    own_absent = per_tambon(own_tambon[own], roster["absent"][own].to_numpy(), "sum")
+    province = own_tambon.isna().to_numpy(bool)
+    province_dates = held_sessions["date"][province]
+
+    def province_part(values) -> pd.Series:
+        """Return, per tambon, the sum of `values` over province-wide sessions in its period."""
+        return _sum_after(province_dates, values, since_of)
+
+    actions = records.actions
+    action_tambon = actions["tambon"].astype("string")
+    open_now = open_at(actions, as_of)
+    sponsor = actions["for_sponsor"].fillna(False).to_numpy(bool)
+    closed_on = actions["closed_on"]
+    province_action = action_tambon.isna().to_numpy(bool)
+
+
+    def with_province(own_counts: pd.Series, mask) -> pd.Series:
+        """Return each tambon's own count plus the province-wide rows of `mask`."""
+        return own_counts + int((mask & province_action).sum())
+
+    closed = (closed_on <= as_of).to_numpy(bool)
+    own_closed_rows = closed & (closed_on.to_numpy()
+                                > action_tambon.map(since_of).astype("datetime64[us]").to_numpy())
+    closed_actions = (per_tambon(action_tambon[own_closed_rows])
+                      + _sum_after(closed_on[closed & province_action],
+                                   np.ones(int((closed & province_action).sum()), "int64"),
+                                   since_of))
+
+    rows = pd.DataFrame(index=slugs)
+    rows["groups"] = n_groups
+    for name in ("visits_planned", "visits_done", "visits_overdue", "visits_postponed_undated",
+                 "groups_visited"):
+        rows[name] = counts[name]
+    rows["visit_coverage"] = _share(counts["groups_visited"], n_groups)
+    for name in ("groups_with_head", "groups_with_tail", "groups_with_both"):
+        rows[name] = counts[name]
+    rows["head_coverage"] = _share(counts["groups_with_head"], n_groups)
+    rows["tail_coverage"] = _share(counts["groups_with_tail"], n_groups)
+    rows["fish_coverage"] = _share(counts["groups_with_both"], n_groups)
+    rows["fish_items"] = counts["fish_items"]
+    rows["sessions"] = own_sessions + province_part(np.ones(province.sum(), dtype="int64"))
+    rows["participants"] = own_people + province_part(people[province])
+    present = own_present + province_part(roster["present"][province])
+    answered = present + own_absent + province_part(roster["absent"][province])
+    rows["attendance_rate"] = (present / answered.where(answered > 0)).astype("object")
+    rows["attendance_rate"] = rows["attendance_rate"].where(answered > 0, None)
+    rows["open_actions"] = with_province(per_tambon(action_tambon[open_now]), open_now)
+    rows["open_sponsor_actions"] = with_province(
+        per_tambon(action_tambon[open_now & sponsor]), open_now & sponsor)
+    rows["closed_actions"] = closed_actions
+    rows["own_sessions"] = own_sessions
+    rows["own_participants"] = own_people
+    frame = rows.reset_index()
     names = tambons.set_index("tambon")
     frame.insert(1, "name_th", frame["tambon"].map(names["name_th"]).astype("string"))
     frame.insert(2, "amphoe_th", frame["tambon"].map(names["amphoe_th"]).astype("string"))
     return frame
+
+
+def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
+    """Return part / whole per tambon, 0.0 where whole is 0 (as `selectors.ratio`)."""
+    return (part / whole.where(whole > 0)).fillna(0.0).astype("float64")
+
+
+def _sum_after(dates: pd.Series, values, starts: pd.Series) -> pd.Series:
+    """Return, per start, the sum of `values` whose date is after it (dates on or before as-of).
+
+    Sorted once and searched per start, so many tambons cost little more than one.
+    """
+    order = np.argsort(dates.to_numpy(), kind="stable")
+    sorted_dates = dates.to_numpy()[order]
+    running = np.concatenate([[0], np.cumsum(np.asarray(values, dtype="int64")[order])])
+    first_after = np.searchsorted(sorted_dates, starts.astype("datetime64[us]").to_numpy(),
+                                  side="right")
+    return pd.Series(running[-1] - running[first_after], index=starts.index).astype("int64")
+
+
+def _since_per_tambon(records, slugs: pd.Index, as_of: pd.Timestamp, since) -> pd.Series:
+    """Return each tambon's period start: `since`, else its default (`default_since`)."""
+    if since is not None:
+        return pd.Series(day(since, "since"), index=slugs)
+    sessions = records.sessions
+    forums = (is_held(sessions) & sessions["kind"].eq("sponsor_forum").to_numpy(bool)
+              & (sessions["date"] < as_of).to_numpy(bool))
+    scopes = row_tambons(records.frames(), "sessions")[forums]
+    dates = sessions["date"][forums]
+    province_last = dates[scopes.isna().to_numpy(bool)].max()
+    own_last = dates[scopes.notna().to_numpy(bool)].groupby(
+        scopes[scopes.notna()].to_numpy()).max()
+    last = own_last.reindex(slugs)
+    if not pd.isna(province_last):
+        last = last.where(last >= province_last, province_last).fillna(province_last)
+    fallback = as_of - pd.Timedelta(days=DEFAULT_SINCE_DAYS)
+    return last.fillna(fallback).astype("datetime64[us]").dt.normalize()
 
 
 def province_sessions(records, period: Period) -> pd.DataFrame:
