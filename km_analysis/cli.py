@@ -20,8 +20,8 @@ from rich.text import Text
 from . import thai
 from .errors import KmError, Problem, UsageError
 from .records.load import Records, load_records
-from .scope import OVERVIEW, resolve_tambon, row_tambons
 from .records.schema import TABLES
+from .scope import OVERVIEW, resolve_tambon, row_tambons
 
 DEFAULT_DATA = "data"
 DEFAULT_OUT = "reports"
@@ -308,8 +308,7 @@ def _select_tambons(records: Records, names: str | None, amphoe: str | None) -> 
 
 
 def _progress(console: Console):
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                               TimeElapsedColumn)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TextColumn("failed: {task.fields[failed]}"), TimeElapsedColumn(),

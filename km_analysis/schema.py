@@ -1,3 +1,6 @@
-"""Kept so that analysts' `km_analysis.schema` imports still work: the module is `records.schema`."""
+"""Kept so that analysts' `km_analysis.schema` imports still work.
+
+The module is `records.schema`.
+"""
 
 from .records.schema import *  # noqa: F403

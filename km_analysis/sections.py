@@ -1,3 +1,6 @@
-"""Kept so that analysts' `km_analysis.sections` imports still work: the module is `report.sections`."""
+"""Kept so that analysts' `km_analysis.sections` imports still work.
+
+The module is `report.sections`.
+"""
 
 from .report.sections import *  # noqa: F403

@@ -17,8 +17,8 @@ import km_analysis
 from .conftest import ROOT
 
 API_GUIDE = ROOT / "docs" / "api.md"
-MODULES = ["km_analysis"] + sorted(
-    info.name for info in pkgutil.walk_packages(km_analysis.__path__, "km_analysis."))
+MODULES = ["km_analysis", *sorted(
+    info.name for info in pkgutil.walk_packages(km_analysis.__path__, "km_analysis."))]
 
 # Public methods still without a docstring, in modules this change did not own (records.py,
 # sections.py). Document them there, then take them off this list.

@@ -57,7 +57,7 @@ def batch(tmp_path_factory) -> tuple[Path, Path]:
 
 
 def test_batch_writes_every_report_and_a_manifest(batch):
-    data, out = batch
+    _, out = batch
     manifest = _manifest(out)
     assert {name: r["status"] for name, r in manifest.items()} == dict.fromkeys(REPORTS, "ok")
     for name in REPORTS:
@@ -102,7 +102,7 @@ def test_verify_refuses_a_file_that_is_not_a_report(tmp_path):
 
 
 def test_pdf_metadata_colophon_and_provenance_carry_the_same_fingerprints(batch):
-    data, out = batch
+    _, out = batch
     folder = out / AS_OF / "bangjak"
     metadata = read_pdf_metadata(folder / f"km-progress-bangjak-{AS_OF}.pdf")
     provenance = json.loads((folder / "provenance.json").read_text(encoding="utf-8"))
@@ -115,7 +115,7 @@ def test_pdf_metadata_colophon_and_provenance_carry_the_same_fingerprints(batch)
 
 
 def test_provenance_keeps_the_render_time_out_of_the_pdf(batch):
-    data, out = batch
+    _, out = batch
     provenance = json.loads((out / AS_OF / "tharai" / "provenance.json").read_text())
     assert provenance["timings"]["pdf"] > 0
     assert str(provenance["timings"]["pdf"]) not in _pdf_text(
@@ -139,7 +139,7 @@ def test_source_date_epoch_sets_the_pdf_dates(tmp_path, monkeypatch):
 
 
 def test_overview_shows_every_tambon_and_names_their_reports_as_text(batch):
-    data, out = batch
+    _, out = batch
     pdf = out / AS_OF / "overview" / f"km-progress-overview-{AS_OF}.pdf"
     text = _pdf_text(pdf)
     for slug in ("tharai", "mamuangsongton", "bangjak"):

@@ -164,7 +164,7 @@ def test_a_path_that_is_not_records_names_itself(tmp_path, make, message):
 def test_two_workbooks_in_a_folder_are_named(tmp_path, tables):
     write_workbook(tmp_path / "a.xlsx", tables)
     write_workbook(tmp_path / "b.xlsx", tables)
-    with pytest.raises(SourceError, match="a.xlsx, b.xlsx"):
+    with pytest.raises(SourceError, match=r"a\.xlsx, b\.xlsx"):
         load_records(tmp_path)
 
 

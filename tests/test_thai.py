@@ -78,7 +78,8 @@ def test_normalise_is_idempotent_on_awkward_input(text):
     assert normalise(once) == once
 
 
-@given(st.text(alphabet=st.characters(min_codepoint=0x0E00, max_codepoint=0x0E5B) | st.sampled_from(" \t\u00a0\u200bae\u0301")))
+@given(st.text(alphabet=st.characters(min_codepoint=0x0E00, max_codepoint=0x0E5B)
+               | st.sampled_from(" \t\u00a0\u200bae\u0301")))
 def test_normalise_is_idempotent(text):
     once = normalise(text)
     assert normalise(once) == once
@@ -209,7 +210,8 @@ def test_leap_day_checked_after_era_conversion():
 def test_date_error_message_is_a_sentence():
     with pytest.raises(DateError) as info:
         parse_date("2549")
-    assert str(info.value) == "Cannot read '2549' as a date: expected a full date, not a year alone."
+    assert str(info.value) == ("Cannot read '2549' as a date: expected a full date, "
+                               "not a year alone.")
 
 
 def test_date_error_survives_pickling():

@@ -10,8 +10,7 @@ import pandas as pd
 import pytest
 from openpyxl.utils import get_column_letter
 
-from km_analysis.records import workbook
-from km_analysis.records import load_records
+from km_analysis.records import load_records, workbook
 from km_analysis.schema import FISH_PARTS, GROUP_TYPES, TABLES
 
 from .conftest import DEMO_DATA, minimal_tables, write_csv_folder

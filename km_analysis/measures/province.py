@@ -8,10 +8,15 @@ import pandas as pd
 from ..frames import day, lookup
 from ..scope import row_tambons
 from .period import DEFAULT_SINCE_DAYS, Period, as_of_or_default, checked_period
-from .selectors import (action_frame, is_held, open_at, participant_counts, roster_counts,
-                        visit_state)
+from .selectors import (
+    action_frame,
+    is_held,
+    open_at,
+    participant_counts,
+    roster_counts,
+    visit_state,
+)
 from .tambon import coming, sessions_in_period
-
 
 MEASURES = ("groups", "visits_planned", "visits_done", "visits_overdue",
             "visits_postponed_undated", "groups_visited", "visit_coverage", "groups_with_head",

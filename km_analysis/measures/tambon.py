@@ -41,7 +41,7 @@ FACILITATOR_ROLES = ("project_facilitator", "community_facilitator", "coordinato
 
 
 def tambon_progress(records, tambon: str, as_of=None, since=None) -> dict[str, float | int]:
-    """Return the progress measures of tambon T (docs/architecture.md, "The period and the measures").
+    """Return the progress measures of tambon T (docs/architecture.md, "The measures").
 
     Keys: groups, visits_planned, visits_done, visits_overdue, visits_postponed_undated,
     groups_visited, visit_coverage, groups_with_head, groups_with_tail, groups_with_both,
@@ -104,7 +104,8 @@ def visit_progress(records, tambon: str, as_of) -> pd.DataFrame:
 
     Columns: visit_id, group_id, village_no, group_name, group_type, facilitator_name, due
     (rescheduled if given, else planned), status (as recorded), state (one of VISIT_STATES),
-    done_on (blank unless done by as_of). A group without any visit row appears once with state "no_plan" and blank dates.
+    done_on (blank unless done by as_of). A group without any visit row appears once with
+    state "no_plan" and blank dates.
     Sorted by village_no, group name, due.
     """
     tambon = tambon_slug(records, tambon)
@@ -263,7 +264,8 @@ def facilitators(records, tambon: str, as_of=None) -> pd.DataFrame:
 
     Rows: the project facilitators of T or province-wide, T's community facilitators and
     coordinators, and anyone else who is the facilitator of a T group or visit (a project
-    facilitator of another tambon is listed only then: nationally there are thousands). Columns: person_id, name, role, organisation, groups (T's groups they facilitate),
+    facilitator of another tambon is listed only then: nationally there are thousands).
+    Columns: person_id, name, role, organisation, groups (T's groups they facilitate),
     visits_done (T's visits done they led: the visit's facilitator, else the group's; done_on
     <= as_of when as_of is given). Sorted by role (project, community, coordinator, others),
     then name.
@@ -275,10 +277,8 @@ def facilitators(records, tambon: str, as_of=None) -> pd.DataFrame:
 
     led = visits["facilitator"].fillna(
         visits["group_id"].map(groups.set_index("group_id")["facilitator"]))
-    if as_of is None:
-        done = visits["done_on"].notna()
-    else:
-        done = visits["done_on"] <= day(as_of, "as_of")
+    done = (visits["done_on"].notna() if as_of is None
+            else visits["done_on"] <= day(as_of, "as_of"))
     group_counts = groups["facilitator"].value_counts()
     visit_counts = led.loc[done.to_numpy(bool)].value_counts()
 

@@ -127,8 +127,8 @@ def _check_compound_keys(ctx: _RuleContext) -> None:
         key_text = " + ".join(table.key)
         ctx.report(
             "error", table.name, frame.index[repeated], table.key[-1],
-            lambda row, keys=keys: f"each {key_text} once; the same is on row "
-            f"{first_row.loc[tuple(keys.loc[row])]}",
+            lambda row, keys=keys, first_row=first_row, key_text=key_text:
+            f"each {key_text} once; the same is on row {first_row.loc[tuple(keys.loc[row])]}",
         )
 
 

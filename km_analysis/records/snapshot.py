@@ -8,6 +8,7 @@ that a reader can take one tambon's slice without loading the whole country.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -63,10 +64,8 @@ def write_snapshot_once(records: Records, parent: Path) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=".writing-", dir=parent))
     try:
         write_snapshot(records, staging)
-        try:
+        with contextlib.suppress(OSError):  # another command wrote the same snapshot meanwhile
             staging.rename(folder)
-        except OSError:  # another command wrote the same snapshot meanwhile
-            pass
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return folder

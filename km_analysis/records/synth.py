@@ -185,7 +185,8 @@ def _typed_dates(days: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     slashes = np.char.add(np.char.add(stamps.day.astype(str).to_numpy(), "/"),
                           np.char.add(np.char.add(stamps.month.astype(str).to_numpy(), "/"),
                                       buddhist))
-    months = np.array("ม.ค. ก.พ. มี.ค. เม.ย. พ.ค. มิ.ย. ก.ค. ส.ค. ก.ย. ต.ค. พ.ย. ธ.ค.".split())
+    months = np.array(["ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.",
+                       "ต.ค.", "พ.ย.", "ธ.ค."])
     thai = np.char.add(np.char.add(stamps.day.astype(str).to_numpy(), " "),
                        np.char.add(np.char.add(months[stamps.month.to_numpy() - 1], " "),
                                    buddhist))

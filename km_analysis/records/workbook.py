@@ -311,5 +311,5 @@ def _column_width(name: str, field: Field | None, frame, lists: _Lists) -> float
 def _visible_length(text: str) -> int:
     """Return how many characters of text take room (Thai marks sit on their base)."""
     return sum(1 for char in str(text) if not unicodedata.combining(char)
-               and not ("\u0e31" == char or "\u0e34" <= char <= "\u0e3a"
+               and not (char == "\u0e31" or "\u0e34" <= char <= "\u0e3a"
                         or "\u0e47" <= char <= "\u0e4e"))

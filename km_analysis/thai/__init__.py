@@ -9,8 +9,16 @@ are the package's interface.
 
 from __future__ import annotations
 
-from .dates import (THAI_MONTHS_LONG, THAI_MONTHS_SHORT, DateError, buddhist_year,
-                    fiscal_year_start, format_date, parse_date, run_date)
+from .dates import (
+                    THAI_MONTHS_LONG,
+                    THAI_MONTHS_SHORT,
+                    DateError,
+                    buddhist_year,
+                    fiscal_year_start,
+                    format_date,
+                    parse_date,
+                    run_date,
+)
 from .fonts import font_coverage, sarabun_dir, sarabun_path, uncovered_characters
 from .numbers import format_number
 from .text import code_key, normalise, to_arabic_digits, to_thai_digits

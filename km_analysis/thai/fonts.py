@@ -21,7 +21,8 @@ def sarabun_path(weight: str = "Regular") -> pathlib.Path:
     """
     path = sarabun_dir() / f"Sarabun-{weight}.ttf"
     if not path.is_file():
-        available = sorted(p.stem.removeprefix("Sarabun-") for p in sarabun_dir().glob("Sarabun-*.ttf"))
+        available = sorted(p.stem.removeprefix("Sarabun-")
+                           for p in sarabun_dir().glob("Sarabun-*.ttf"))
         raise ValueError(f"no Sarabun weight {weight!r}; available: {', '.join(available)}")
     return path
 

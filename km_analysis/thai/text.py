@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _NIKHAHIT_SARA_AA = re.compile("\u0e4d([\u0e48-\u0e4b]?)\u0e32")
 # Above/below vowels, MAITAIKHU, tone marks, THANTHAKHAT, NIKHAHIT, YAMAKKAN.
@@ -13,7 +12,8 @@ _REPEATED_MARK = re.compile("([\u0e31\u0e34-\u0e3a\u0e47-\u0e4e])\\1+")
 # Anything normalise could change besides NFC: most record text has none of it, and checking
 # is far cheaper than normalising (a national load holds millions of cells).
 _NEEDS_WORK = re.compile(
-    "[\u0e4d\u200b\u200c\u200d\u2060\ufeff]|[^\\S ]|  |^ | $|([\u0e31\u0e34-\u0e3a\u0e47-\u0e4e])\\1"
+    "[\u0e4d\u200b\u200c\u200d\u2060\ufeff]|[^\\S ]|  |^ | $"
+    "|([\u0e31\u0e34-\u0e3a\u0e47-\u0e4e])\\1"
 )
 
 
