@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import unicodedata
 import warnings
 
+import matplotlib
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -13,8 +16,10 @@ from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
 from km_analysis import charts, kmtools
+from km_analysis.charts.thaitext import _is_mark
 from km_analysis.errors import UsageError
 from km_analysis.records import load_records
+from km_analysis.report.sections import TambonReport
 
 from .conftest import DEMO_DATA, minimal_tables, write_csv_folder
 
@@ -247,8 +252,8 @@ def test_wrap_never_separates_a_combining_mark_from_its_base(text, width):
     lines = charts.wrap_thai(text, width, 8)
     for k, line in enumerate(lines):
         assert line == line.strip() and line
-        if k or not text.strip() or not charts._is_mark(text.strip()[0]):
-            assert not charts._is_mark(line[0]), (text, lines)
+        if k or not text.strip() or not _is_mark(text.strip()[0]):
+            assert not _is_mark(line[0]), (text, lines)
     # Nothing is lost or reordered: only whitespace at the breaks goes.
     assert "".join("".join(lines).split()) == "".join(text.split())
 
@@ -432,3 +437,32 @@ def test_stair_counts_the_groups_it_cannot_show(demo):
     more = [t for t in texts if t.startswith("และอีก")]
     shown = [t for t in texts if t.startswith("กองทุนหมู่บ้าน")]
     assert more == [f"และอีก {30 - len(shown)} กลุ่ม"]
+
+
+# ---------------------------------------------------------------------------------------------
+# No global style: the charts apply theirs for the drawing and leave matplotlib's as it was
+
+
+def test_drawing_and_saving_charts_leave_matplotlib_settings_as_they_were(demo):
+    before = dict(matplotlib.rcParams)
+    report = TambonReport.open(tambon="tharai", data_dir=str(DEMO_DATA))
+    report.visits_chart()
+    report.river()
+    charts.Png(FISH_CASES["demo group"](demo), dpi=40)
+    charts.Png(MOBILE_CASES["demo tambon"](demo), dpi=40)
+    charts.Png(STAIR_CASES["demo competency"](demo), dpi=40)
+    charts.Svg(charts.coverage_bars({"ลงพื้นที่แล้ว": 0.5}))
+    assert dict(matplotlib.rcParams) == before
+
+
+def test_importing_the_charts_changes_no_matplotlib_setting():
+    probe = ("import matplotlib\n"
+             "from matplotlib import font_manager\n"
+             "before = dict(matplotlib.rcParams)\n"
+             "fonts = len(font_manager.fontManager.ttflist)\n"
+             "import km_analysis.charts\n"
+             "assert dict(matplotlib.rcParams) == before, 'rcParams changed'\n"
+             "assert len(font_manager.fontManager.ttflist) == fonts, 'fonts registered'\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr

@@ -177,7 +177,6 @@ class TambonReport(_Report):
         """
         records = _open_records(snapshot, data_dir, tambon)
         period = measures.resolve_period(records, tambon, as_of or None, since or None)
-        charts.use_thai_style()
         return cls(records, period, numerals, tambon)
 
     # -- helpers ---------------------------------------------------------------------------
@@ -555,7 +554,6 @@ class OverviewReport(_Report):
         """Return the overview: from the snapshot the CLI wrote, or from `data_dir`."""
         records = _open_records(snapshot, data_dir, None)
         period = measures.resolve_period(records, None, as_of or None, since or None)
-        charts.use_thai_style()
         return cls(records, period, numerals,
                    tuple(slug for slug in excluded.split(",") if slug))
 

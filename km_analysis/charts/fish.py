@@ -1,0 +1,410 @@
+"""The fish model (โมเดลปลาทู): a mackerel seen from the side, swimming right. Its head holds the
+group's goals, its body the sharing, its tail the knowledge assets.
+
+`_FishShape` is the outline and where text fits inside each part; the paragraphs are laid out
+in a part line by line at the width the outline leaves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from .. import thai
+from .style import _DARK, _INK, _LIGHT, _PALE, _PAPER, WIDTH_CM, _cm_axes, thai_style
+from .thaitext import _drawable, _wrap, text_width
+
+FISH_ITEMS = 8  # items shown a part; the rest are counted
+FISH_HEIGHT_CM = 10.0  # and WIDTH_CM wide: two fish fit on an A4 page
+PART_HEADINGS = {
+    "head": "หัวปลา: เป้าหมาย",
+    "body": "ตัวปลา: การแลกเปลี่ยนเรียนรู้",
+    "tail": "หางปลา: ขุมความรู้",
+}
+NOTHING_YET = "ยังไม่ได้บันทึก"
+
+
+def _more(n: int, numerals: str) -> str:
+    return f"และอีก {thai.format_number(n, numerals=numerals)} รายการ"
+
+
+class _FishShape:
+    """A mackerel's outline in centimetres: tail tip at x, centre line at y, swimming right.
+
+    The shape is declared in units of the fish's length (u from the tail tip 0 to the snout 1,
+    v up from the centre line); `points` turns those into centimetres.
+    """
+
+    PEDUNCLE, NECK = 0.245, 0.045  # where the tail fin meets the body; its half-height
+    DEPTH, BELLY = 0.245, 0.86  # half-height at the deepest point; the belly's share of it
+    RISE, FALL = 1.1, 0.72  # how the back rises from the tail and falls to the snout
+    GILL = 0.70  # the gill cover's edge, where the head begins
+    EYE, EYE_R = (0.905, 0.045), 0.02
+    HANG = 0.56  # where a hanging fish balances: a string from its back there
+
+    def __init__(self, x: float, y: float, length: float):
+        self.x, self.y, self.length = x, y, length
+        self._extents: dict = {}
+
+    # -- geometry in fish units
+    @classmethod
+    def back(cls, u):
+        """Return the half-height of the body above the centre line at u (0 outside)."""
+        u = np.asarray(u, dtype=float)
+        t = np.clip((u - cls.PEDUNCLE) / (1 - cls.PEDUNCLE), 0, 1)
+        deepest = cls.RISE / (cls.RISE + cls.FALL)
+        peak = deepest ** cls.RISE * (1 - deepest) ** cls.FALL
+        neck = cls.NECK * (1 - t) ** 2
+        h = neck + (cls.DEPTH - cls.NECK * (1 - deepest) ** 2) * (
+            t ** cls.RISE * (1 - t) ** cls.FALL) / peak
+        return np.where((u >= cls.PEDUNCLE) & (u <= 1), h, 0.0)
+
+    @classmethod
+    def gill(cls, v):
+        """Return u of the gill cover's edge at height v: it bulges back toward the tail."""
+        h = float(cls.back(cls.GILL))
+        return cls.GILL - 0.028 * (1 - np.clip(np.asarray(v) / h, -1, 1) ** 2)
+
+    @classmethod
+    def body_outline(cls, n: int = 160):
+        u = np.linspace(cls.PEDUNCLE, 1, n)
+        h = cls.back(u)
+        return np.vstack([np.column_stack([u, h]),
+                          np.column_stack([u[::-1], -cls.BELLY * h[::-1]])])
+
+    @classmethod
+    def tail_outline(cls):
+        p, neck = cls.PEDUNCLE + 0.015, cls.NECK * 0.95
+        return np.vstack([
+            _bezier((p, neck), (0.13, 0.1), (0.0, 0.26)),
+            _bezier((0.0, 0.26), (0.06, 0.1), (0.06, 0.0)),
+            _bezier((0.06, 0.0), (0.06, -0.095), (0.0, -0.245)),
+            _bezier((0.0, -0.245), (0.13, -0.09), (p, -neck * cls.BELLY)),
+        ])
+
+    @classmethod
+    def fins(cls):
+        """Return the fins' outlines: two dorsal fins, the anal and pelvic fins, finlets."""
+        def on_back(u0, u1, height, tip=0.3, below=False):
+            u = np.linspace(u0, u1, 12)
+            sign, scale = (-1, cls.BELLY) if below else (1, 1.0)
+            base = np.column_stack([u, sign * scale * cls.back(u) * 0.97])
+            top = (u0 + tip * (u1 - u0), sign * (scale * float(cls.back(u0 + tip * (u1 - u0)))
+                                                 + height))
+            return np.vstack([base[::-1], [top]]) if not below else np.vstack([base, [top]])
+
+        fins = [
+            on_back(0.50, 0.62, 0.06, tip=0.25),  # first dorsal fin, spiny
+            on_back(0.39, 0.45, 0.04, tip=0.2),  # second dorsal fin
+            on_back(0.39, 0.45, 0.035, tip=0.2, below=True),  # anal fin
+            on_back(0.63, 0.69, 0.03, tip=0.15, below=True),  # pelvic fin
+        ]
+        for u0 in np.linspace(0.27, 0.355, 5):  # the mackerel's finlets
+            fins.append(on_back(u0, u0 + 0.014, 0.014, tip=0.1))
+            fins.append(on_back(u0, u0 + 0.014, 0.012, tip=0.1, below=True))
+        return fins
+
+    @classmethod
+    def inside(cls, part: str, u, v, pad: float = 0.0):
+        """Return where (u, v) lies inside a part, at least pad (fish units) from its edges."""
+        u, v = np.broadcast_arrays(np.asarray(u, dtype=float), np.asarray(v, dtype=float))
+        steps = np.array([(0, 0)] if pad == 0 else [
+            (0, 0), (1, 0), (-1, 0), (0, 1), (0, -1), (0.7, 0.7), (0.7, -0.7), (-0.7, 0.7),
+            (-0.7, -0.7)]) * pad
+        # All the padded positions in one call: the test runs once, not once a step.
+        shifted_u = u[None, ...] + steps[:, 0].reshape((-1,) + (1,) * u.ndim)
+        shifted_v = v[None, ...] + steps[:, 1].reshape((-1,) + (1,) * v.ndim)
+        return cls._inside(part, shifted_u, shifted_v).all(axis=0)
+
+    @classmethod
+    def _inside(cls, part, u, v):
+        if part == "tail":
+            u, v = np.broadcast_arrays(u, v)
+            points = np.column_stack([u.ravel(), v.ravel()])
+            inside = _tail_path().contains_points(points).reshape(u.shape)
+            return inside & (u <= cls.PEDUNCLE)
+        h = cls.back(u)
+        # The dark band along the back is no place for text.
+        in_body = (v <= h * 0.84) & (v >= -cls.BELLY * h)
+        if part == "head":
+            eye_u, eye_v = cls.EYE
+            clear_of_eye = (u - eye_u) ** 2 + (v - eye_v) ** 2 >= (cls.EYE_R * 1.6) ** 2
+            clear_of_mouth = u <= 0.955
+            return in_body & (u >= cls.gill(v)) & clear_of_eye & clear_of_mouth
+        return in_body & (u <= cls.gill(v)) & (u >= 0.29)
+
+    # -- in centimetres
+    def points(self, uv) -> np.ndarray:
+        uv = np.asarray(uv, dtype=float)
+        return np.column_stack([self.x + uv[:, 0] * self.length, self.y + uv[:, 1] * self.length])
+
+    def extent(self, part: str, y_low: float, y_high: float, pad_cm: float):
+        """Return the widest (x_left, x_right) in cm free for text in a band of the part."""
+        key = (part, round(y_low, 3), round(y_high, 3), round(pad_cm, 3))
+        if key not in self._extents:
+            self._extents[key] = self._extent(part, y_low, y_high, pad_cm)
+        return self._extents[key]
+
+    def _extent(self, part: str, y_low: float, y_high: float, pad_cm: float):
+        u = np.linspace(0, 1, int(self.length / 0.04) + 1)
+        ok = np.ones_like(u, dtype=bool)
+        for y in np.linspace(y_low, y_high, 3):
+            ok &= self.inside(part, u, (y - self.y) / self.length, pad_cm / self.length)
+        if not ok.any():
+            return None
+        # The longest run of free samples.
+        edges = np.diff(np.concatenate([[0], ok.astype(int), [0]]))
+        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
+        best = int(np.argmax(ends - starts))
+        return (self.x + u[starts[best]] * self.length, self.x + u[ends[best]] * self.length)
+
+    def draw(self, axes, fills=None, detail: bool = True, outline: str = _DARK,
+             linewidth: float = 1.0, hatch: dict | None = None, zorder: float = 0) -> None:
+        """Draw the fish: tail, body and head (each with its fill), fins, gill, eye, mouth.
+
+        Without detail (a small fish) the finlets, the dark back and the mouth are left out.
+        """
+        from matplotlib.patches import Circle, Polygon
+
+        fills = {"tail": _LIGHT, "body": _PALE, "head": _PALE, "fins": _LIGHT,
+                 "back": _LIGHT, "eye": _PAPER, **(fills or {})}
+        hatch = hatch or {}
+        style = dict(edgecolor=outline, linewidth=linewidth, joinstyle="round")
+        z = zorder
+        for fin in self.fins() if detail else self.fins()[:4]:
+            axes.add_patch(Polygon(self.points(fin), closed=True, facecolor=fills["fins"],
+                                   **style, zorder=z + 1))
+        axes.add_patch(Polygon(self.points(self.tail_outline()), closed=True,
+                               facecolor=fills["tail"], hatch=hatch.get("tail"), **style,
+                               zorder=z + 2))
+        body = self.body_outline()
+        axes.add_patch(Polygon(self.points(body), closed=True, facecolor=fills["body"],
+                               hatch=hatch.get("body"), **style, zorder=z + 2))
+        axes.add_patch(Polygon(self.points(self._head_outline()), closed=True,
+                               facecolor=fills["head"], hatch=hatch.get("head"),
+                               edgecolor=outline if hatch.get("head") else "none",
+                               linewidth=0, zorder=z + 2.1))
+        if detail:
+            u = np.linspace(0.3, 0.99, 80)
+            h = self.back(u)
+            band = np.vstack([np.column_stack([u, h]), np.column_stack([u[::-1], 0.86 * h[::-1]])])
+            axes.add_patch(Polygon(self.points(band), closed=True, facecolor=fills["back"],
+                                   edgecolor="none", zorder=z + 2.2))
+        # The outline again over the fills, then the gill cover's edge.
+        axes.add_patch(Polygon(self.points(body), closed=True, facecolor="none", **style,
+                               zorder=z + 2.3))
+        h = float(self.back(self.GILL))
+        v = np.linspace(h * 0.97, -self.BELLY * h * 0.97, 40)
+        gill = self.points(np.column_stack([self.gill(v), v]))
+        axes.plot(gill[:, 0], gill[:, 1], color=outline, linewidth=linewidth, zorder=z + 2.4,
+                  solid_capstyle="round")
+        eye = self.points([self.EYE])[0]
+        radius = self.EYE_R * self.length * (1.0 if detail else 1.4)
+        axes.add_patch(Circle(eye, radius, facecolor=fills["eye"], edgecolor=outline,
+                              linewidth=linewidth * 0.8, zorder=z + 2.5))
+        axes.add_patch(Circle(eye, radius * 0.5, facecolor=outline, edgecolor="none",
+                              zorder=z + 2.6))
+        if detail:
+            mouth = self.points(_bezier((1.0, -0.004), (0.985, -0.012), (0.962, -0.016), 12))
+            axes.plot(mouth[:, 0], mouth[:, 1], color=outline, linewidth=linewidth * 0.9,
+                      zorder=z + 2.5, solid_capstyle="round")
+
+    def top(self) -> float:
+        """Return the y of the fish's back (cm) where a string holds it."""
+        return self.y + float(self.back(self.HANG)) * self.length
+
+    def bottom(self) -> float:
+        """Return the y of the belly (cm) below the point where the fish hangs."""
+        return self.y - self.BELLY * float(self.back(self.HANG)) * self.length
+
+    def hang_x(self) -> float:
+        return self.x + self.HANG * self.length
+
+    def _head_outline(self):
+        h = float(self.back(self.GILL))
+        v = np.linspace(h, -self.BELLY * h, 40)
+        gill = np.column_stack([self.gill(v), v])
+        u = np.linspace(self.GILL, 1, 60)
+        back = self.back(u)
+        return np.vstack([gill, np.column_stack([u, -self.BELLY * back]),
+                          np.column_stack([u[::-1], back[::-1]])])
+
+
+def _bezier(p0, p1, p2, n: int = 30) -> np.ndarray:
+    t = np.linspace(0, 1, n)[:, None]
+    return (1 - t) ** 2 * np.array(p0) + 2 * (1 - t) * t * np.array(p1) + t ** 2 * np.array(p2)
+
+
+_TAIL_PATH = None
+
+
+def _tail_path():
+    global _TAIL_PATH
+    if _TAIL_PATH is None:
+        from matplotlib.path import Path
+
+        _TAIL_PATH = Path(_FishShape.tail_outline(), closed=False)
+    return _TAIL_PATH
+
+
+@dataclass
+class _Paragraph:
+    text: str
+    size: float  # relative to the part's font size
+    weight: str = "normal"
+    color: str = _INK
+    bullet: bool = False
+    max_lines: int | None = 3
+    must_fit: bool = False  # never shortened with "…": the layout fails instead
+
+
+@dataclass
+class _PlacedLine:
+    text: str
+    x: float
+    y: float
+    size: float
+    weight: str
+    color: str
+
+
+def _part_paragraphs(part: str, items: list[str], shown: int, extra: str,
+                     numerals: str, item_lines: int | None = 3) -> list[_Paragraph]:
+    paragraphs = [_Paragraph(PART_HEADINGS[part], 1.1, "bold", max_lines=2, must_fit=True)]
+    if not items:
+        paragraphs.append(_Paragraph(NOTHING_YET, 1.0, color=_DARK, max_lines=2,
+                                     must_fit=True))
+    for item in items[:shown]:
+        paragraphs.append(_Paragraph(item, 1.0, bullet=True, max_lines=item_lines))
+    if len(items) > shown:
+        paragraphs.append(_Paragraph(_more(len(items) - shown, numerals), 0.95, color=_DARK,
+                                     max_lines=2, must_fit=True))
+    for line in extra.splitlines():
+        if line.strip():
+            paragraphs.append(_Paragraph(line, 0.92, color=_DARK, max_lines=2))
+    return paragraphs
+
+
+def _fill_part(shape: _FishShape, part: str, items: list[str], extra: str, numerals: str,
+               sizes=(8.0, 7.5, 7.0, 6.5), pad_cm: float = 0.16) -> list[_PlacedLine]:
+    """Return the part's text laid out inside it: biggest size first, then fewer items."""
+    items = [_drawable(item) for item in items]
+    extra = _drawable(extra)
+    centre = {"head": shape.y - 0.02 * shape.length, "body": shape.y, "tail": shape.y}[part]
+    first_shown = min(len(items), FISH_ITEMS)
+    # More items first; for as many items, whole items (at any size) before shortened ones.
+    for shown in range(first_shown, -1, -1):
+        for item_lines in (None, 3):
+            for size in sizes:
+                paragraphs = _part_paragraphs(part, items, shown, extra, numerals, item_lines)
+                placed = _layout_in(shape, part, paragraphs, size, centre, pad_cm)
+                if placed is not None:
+                    return placed
+    # Nothing fits (a tiny fish): the heading alone, as small as allowed.
+    return _layout_in(shape, part, _part_paragraphs(part, [], 0, "", numerals)[:1], sizes[-1],
+                      centre, pad_cm) or []
+
+
+def _layout_in(shape, part, paragraphs, size, centre, pad_cm):
+    """Return the paragraphs' lines centred in the part around `centre`, or None if they
+    do not fit."""
+    line_cm = size * 1.42 / 72 * 2.54
+    gap_cm = line_cm * 0.35
+    nominal = shape.extent(part, centre - line_cm / 2, centre + line_cm / 2, pad_cm)
+    if nominal is None:
+        return None
+    top = centre + line_cm * len(paragraphs) / 2
+    seen = set()
+    while True:
+        placed, bottom, fits = _layout_from(shape, part, paragraphs, size, top, line_cm,
+                                            gap_cm, pad_cm, nominal)
+        if placed is None:
+            return None
+        # Centre the block; stop when centred, or when the line count starts to oscillate.
+        new_top = round(centre + (top - bottom) / 2, 4)
+        if new_top == round(top, 4) or new_top in seen:
+            return placed if fits else None
+        seen.add(new_top)
+        top = new_top
+
+
+def _layout_from(shape, part, paragraphs, size, top, line_cm, gap_cm, pad_cm, nominal):
+    """Lay the paragraphs out from `top` down: return (lines, bottom, all inside the part).
+
+    Lines that fall outside the part are measured at the nominal width, so that the height of
+    the block is known even before it is centred; lines is None when a paragraph cannot fit.
+    """
+    placed: list[_PlacedLine] = []
+    fits = True
+    y = top
+    for index, paragraph in enumerate(paragraphs):
+        if index:
+            y -= gap_cm if paragraph.weight != "bold" else gap_cm * 2
+        fontsize = size * paragraph.size
+        text = ("• " if paragraph.bullet else "") + paragraph.text
+        extents: dict[int, tuple | None] = {}
+
+        def width_of_line(k, y0=y, extents=extents):
+            centre_y = y0 - (k + 0.5) * line_cm
+            extent = shape.extent(part, centre_y - line_cm * 0.42, centre_y + line_cm * 0.48,
+                                  pad_cm)
+            extents[k] = extent
+            extent = extent or nominal
+            return (extent[1] - extent[0]) / 2.54 * 72
+
+        lines = _wrap(text, width_of_line, fontsize, paragraph.weight,
+                      None if paragraph.must_fit else paragraph.max_lines)
+        if paragraph.must_fit and len(lines) > (paragraph.max_lines or len(lines)):
+            return None, 0, False
+        for k, line in enumerate(lines):
+            extent = extents.get(k)
+            if extent is None:
+                fits, extent = False, nominal
+            width = text_width(line, fontsize, paragraph.weight) / 72 * 2.54
+            if width > extent[1] - extent[0] + 0.02:
+                fits = False
+            placed.append(_PlacedLine(line, (extent[0] + extent[1]) / 2,
+                                      y - (k + 0.5) * line_cm, fontsize, paragraph.weight,
+                                      paragraph.color))
+        y -= len(lines) * line_cm
+    return placed, y, fits
+
+
+def _draw_lines(axes, lines: list[_PlacedLine]) -> None:
+    for line in lines:
+        axes.text(line.x, line.y, line.text, ha="center", va="center_baseline",
+                  fontsize=line.size, fontweight=line.weight, color=line.color,
+                  parse_math=False, zorder=5)
+
+
+def fish(
+    title: str,
+    head: list[str],
+    body: list[str],
+    tail: list[str],
+    activity: str = "",
+    numerals: str = "arabic",
+) -> Figure:
+    """Return one group's fish (โมเดลปลาทู), 16 × 10 cm: two fit on an A4 page.
+
+    The head holds the goals (`head`), the body the knowledge sharing (`body`, then the lines of
+    `activity` beneath: e.g. the count and dates of sessions and visits), the tail the knowledge
+    assets (`tail`). Up to 8 items a part, each wrapped to at most three lines; beyond that, or
+    when a part is full, "และอีก N รายการ". `kmtools.group_fish(...)` gives these arguments.
+    """
+    with thai_style():
+        figure = Figure(figsize=(WIDTH_CM / 2.54, FISH_HEIGHT_CM / 2.54))
+        axes = _cm_axes(figure, WIDTH_CM, FISH_HEIGHT_CM)
+        shape = _FishShape(x=0.3, y=4.45, length=15.4)
+        shape.draw(axes, fills={"tail": _PALE, "body": _PAPER, "head": _PALE})
+        for part, items, extra in (("head", head, ""), ("body", body, activity),
+                                   ("tail", tail, "")):
+            _draw_lines(axes, _fill_part(shape, part, list(items), extra, numerals))
+        title_lines = _wrap(_drawable(title), lambda _: (WIDTH_CM - 0.6) / 2.54 * 72, 10.5,
+                            "bold", max_lines=1)
+        if title_lines:
+            axes.text(0.3, FISH_HEIGHT_CM - 0.45, title_lines[0], ha="left", va="center_baseline",
+                      fontsize=10.5, fontweight="bold", color=_INK, parse_math=False)
+        return figure

@@ -1,0 +1,162 @@
+"""The mobile (ปลาตะเพียน): the tambon network's fish above, each group's fish hanging beneath,
+all swimming the same way, each shaded by how complete its fish is.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .. import thai
+from .fish import _FishShape, _more
+from .style import _DARK, _INK, _LIGHT, _MID, _PALE, _PAPER, WIDTH_CM, _cm_axes, thai_style
+from .thaitext import _drawable, _wrap, text_width, wrap_thai
+
+COMPLETENESS_LABELS = {
+    "both": "มีทั้งหัวปลาและหางปลา",
+    "head": "มีหัวปลา ยังไม่มีหางปลา",
+    "tail": "มีหางปลา ยังไม่มีหัวปลา",
+    "none": "ยังไม่มีหัวปลาและหางปลา",
+}
+# Told apart in grey: solid dark, hatched with a dark head, light with a dark tail, outline.
+_COMPLETENESS_STYLE = {
+    "both": ({"tail": _DARK, "body": _DARK, "head": _DARK, "fins": _DARK}, {}),
+    "head": ({"tail": _PAPER, "body": _PAPER, "head": _DARK, "fins": _PAPER},
+             {"body": "//////", "tail": "//////"}),
+    "tail": ({"tail": _DARK, "body": _LIGHT, "head": _LIGHT, "fins": _LIGHT}, {}),
+    "none": ({"tail": _PAPER, "body": _PAPER, "head": _PAPER, "fins": _PAPER}, {}),
+}
+MOBILE_COLUMNS = 6  # at most this many strings hang from the rod
+
+
+def _draw_small_fish(axes, shape: _FishShape, completeness: str, zorder: float = 0) -> None:
+    fills, hatch = _COMPLETENESS_STYLE.get(completeness, _COMPLETENESS_STYLE["none"])
+    shape.draw(axes, fills=fills, hatch=hatch, detail=False, outline=_INK,
+               linewidth=0.8 if shape.length > 1.2 else 0.6, zorder=zorder)
+
+
+def pla_taphian(network: dict, groups: pd.DataFrame, numerals: str = "arabic") -> Figure:
+    """Return the tambon's mobile (ปลาตะเพียน), 16 cm wide, taller with more groups.
+
+    The big fish is the tambon network's (`network`: title, head and tail items, and the
+    coverage figures groups, with_head, with_tail), with its goals beside its head and its
+    knowledge beside its tail, or, without items, how many groups have each. Beneath it hangs
+    one small fish per row of `groups` (columns village_no, group_name, completeness: both,
+    head, tail or none), up to six strings of fish, shaded by completeness, with a legend.
+    `kmtools.tambon_mobile(...)` gives these arguments.
+    """
+    groups = groups.reset_index(drop=True)
+    n = len(groups)
+    rows = max(1, -(-n // MOBILE_COLUMNS))
+    columns = max(1, -(-n // rows)) if n else 1
+    cell = (WIDTH_CM - 0.4) / columns
+    fish_length = min(2.6, cell * 0.8)
+    label_lines = 3
+    row_height = fish_length * 0.52 + 0.55 + label_lines * 0.3
+    top_band, legend_band = 4.6, 1.1
+    height = top_band + rows * row_height + legend_band
+    with thai_style():
+        figure = Figure(figsize=(WIDTH_CM / 2.54, height / 2.54))
+        axes = _cm_axes(figure, WIDTH_CM, height)
+        rod_y = _draw_network_fish(axes, network, height, numerals)
+        string = dict(color=_MID, linewidth=0.6, zorder=0.5, solid_capstyle="round")
+        if n == 0:
+            axes.text(WIDTH_CM / 2, rod_y - 1.0, "ยังไม่มีกลุ่มในตำบลนี้", ha="center",
+                      va="center", fontsize=9, color=_DARK)
+        else:
+            left = (WIDTH_CM - columns * cell) / 2
+            axes.plot([left + cell * 0.3, left + cell * (columns - 0.3)], [rod_y, rod_y],
+                      color=_DARK, linewidth=1.6, solid_capstyle="round", zorder=1)
+            for column in range(columns):
+                above = rod_y
+                for row in range(rows):
+                    index = row * columns + column
+                    if index >= n:
+                        break
+                    group = groups.iloc[index]
+                    centre_x = left + cell * (column + 0.5)
+                    fish_y = rod_y - 0.45 - row * row_height - fish_length * 0.26
+                    shape = _FishShape(centre_x - _FishShape.HANG * fish_length + 0.05 * cell,
+                                       fish_y, fish_length)
+                    axes.plot([shape.hang_x()] * 2, [above, shape.top()], **string)
+                    _draw_small_fish(axes, shape, str(group["completeness"]), zorder=1)
+                    label_top = shape.y - fish_length * 0.3
+                    label_bottom = _draw_group_label(axes, group, centre_x, label_top,
+                                                     cell * 0.85, numerals)
+                    # The string goes on from the belly to the label, then from under it.
+                    axes.plot([shape.hang_x()] * 2, [shape.bottom(), label_top + 0.12],
+                              **string)
+                    above = label_bottom
+        _draw_mobile_legend(axes, groups, numerals)
+        return figure
+
+
+def _draw_network_fish(axes, network: dict, height: float, numerals: str) -> float:
+    """Draw the network's big fish at the top; return the y of the rod beneath it."""
+    length = 7.0
+    shape = _FishShape(WIDTH_CM / 2 - length * 0.55, height - 2.5, length)
+    string = dict(color=_MID, linewidth=0.6, zorder=0.5)
+    axes.plot([shape.hang_x()] * 2, [height, shape.top()], **string)
+    shape.draw(axes, fills={"tail": _LIGHT, "body": _PAPER, "head": _PALE}, detail=True,
+               outline=_INK, linewidth=0.9)
+    # The network's name on one line in the body when it fits, else on two.
+    name = _drawable(network.get("title", ""))
+    size = next((size for size in (8.5, 8, 7.5) if text_width(name, size, "bold") <= 82), 7.5)
+    title = _wrap(name, lambda _: 82 if size > 7.5 else 68, size, "bold", max_lines=2)
+    for k, line in enumerate(title):
+        axes.text(shape.x + 0.5 * length, shape.y + (len(title) / 2 - k - 0.5) * 0.38, line,
+                  ha="center", va="center_baseline", fontsize=size, fontweight="bold",
+                  color=_INK, parse_math=False, zorder=5)
+    total = int(network.get("groups", 0))
+    number = lambda value: thai.format_number(int(value), numerals=numerals)  # noqa: E731
+    for part, x, ha in (("head", shape.x + length + 0.25, "left"),
+                        ("tail", shape.x - 0.25, "right")):
+        width = (WIDTH_CM - 0.2 - x) if ha == "left" else (x - 0.2)
+        have = network.get(f"with_{part}", 0)
+        heading = {"head": "หัวปลาของเครือข่าย", "tail": "หางปลาของเครือข่าย"}[part]
+        coverage = (f"กลุ่มที่มี{'หัว' if part == 'head' else 'หาง'}ปลาแล้ว "
+                    f"{number(have)} จาก {number(total)} กลุ่ม")
+        lines = [(heading, 7.5, "bold", _INK)]
+        items = [_drawable(item) for item in network.get(part, [])]
+        shown = items[:3]
+        for item in shown:
+            for line in wrap_thai("• " + item, width, 7, max_lines=1):
+                lines.append((line, 7, "normal", _INK))
+        if len(items) > len(shown):
+            lines.append((_more(len(items) - len(shown), numerals), 6.5, "normal", _DARK))
+        if not items:
+            lines.append(("ยังไม่ได้บันทึก", 7, "normal", _DARK))
+        lines.append((coverage, 6.5, "normal", _DARK))
+        top = shape.y + len(lines) * 0.33 / 2
+        for k, (text, size, weight, color) in enumerate(lines):
+            axes.text(x, top - (k + 0.5) * 0.33, text, ha=ha, va="center_baseline",
+                      fontsize=size, fontweight=weight, color=color, parse_math=False)
+    return shape.y - length * 0.25 - 0.35
+
+
+def _draw_group_label(axes, group, x: float, y: float, width_cm: float, numerals: str) -> float:
+    """Write "หมู่ N" and the group's name under its fish, from y down; return the bottom."""
+    village = group.get("village_no")
+    heading = ("หมู่ " + thai.format_number(int(village), numerals=numerals)
+               if village is not None and not pd.isna(village) else "")
+    name = _drawable("" if pd.isna(group.get("group_name")) else group.get("group_name"))
+    size = 6.5 if width_cm >= 2.2 else 6.0
+    lines = ([(heading, size + 0.5, "bold")] if heading else []) + [
+        (line, size, "normal") for line in wrap_thai(name, width_cm, size, max_lines=2)]
+    line_cm = 0.3
+    for k, (text, fontsize, weight) in enumerate(lines):
+        axes.text(x, y - k * line_cm, text, ha="center", va="top", fontsize=fontsize,
+                  fontweight=weight, color=_INK, parse_math=False, zorder=4)
+    return y - len(lines) * line_cm - 0.05
+
+
+def _draw_mobile_legend(axes, groups: pd.DataFrame, numerals: str) -> None:
+    counts = groups["completeness"].value_counts() if len(groups) else pd.Series(dtype=int)
+    slot = (WIDTH_CM - 0.4) / len(COMPLETENESS_LABELS)
+    for k, (code, label) in enumerate(COMPLETENESS_LABELS.items()):
+        x = 0.2 + k * slot
+        shape = _FishShape(x, 0.5, 0.9)
+        _draw_small_fish(axes, shape, code)
+        count = thai.format_number(int(counts.get(code, 0)), numerals=numerals)
+        axes.text(x + 1.0, 0.5, f"{label} ({count})", ha="left", va="center_baseline",
+                  fontsize=6.5, color=_INK)
