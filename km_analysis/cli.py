@@ -39,14 +39,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args, out)
     except KmError as exc:
         err.print(Text.assemble((f"km {args.command}: ", "bold red"), str(exc)),
-                  highlight=False)
+                  highlight=False, soft_wrap=True)
         if getattr(exc, "problems", None):
             print_problems(exc.problems, err)
         return exc.exit_code
     except OSError as exc:
         # Permission denied, a read-only file system, no space left: a failure while working.
         err.print(Text.assemble((f"km {args.command}: ", "bold red"), os_error_text(exc)),
-                  highlight=False)
+                  highlight=False, soft_wrap=True)
         return 1
     except KeyboardInterrupt:
         err.print("interrupted")
@@ -61,19 +61,21 @@ def os_error_text(exc: OSError) -> str:
 
 
 def checked_out_folder(out: str) -> Path:
-    """Return --out as a folder that can be written, creating it; UsageError otherwise."""
+    """Return --out if it is, or can become, a folder to write in; UsageError otherwise.
+
+    Nothing is created here: a command refused later leaves no folder behind.
+    """
     path = Path(out)
     if path.is_symlink() and not path.exists():
         raise UsageError(f"--out {out}: a link to nothing (expected a folder)")
-    if path.exists() and not path.is_dir():
-        raise UsageError(f"--out {out}: a file, not a folder")
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"--out {out}: cannot create the folder ({os_error_text(exc)})"
-                         ) from None
-    if not os.access(path, os.W_OK | os.X_OK):
-        raise UsageError(f"--out {out}: the folder cannot be written to (permission denied)")
+    existing = path
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        where = "" if existing == path else f" ({existing})"
+        raise UsageError(f"--out {out}: a file{where}, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {out}: {existing} cannot be written to (permission denied)")
     return path
 
 

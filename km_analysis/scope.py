@@ -173,6 +173,9 @@ def in_scope(problems: Iterable[Problem], tambon: str | None) -> list[Problem]:
 # Naming a tambon
 
 
+LISTED_TAMBONS = 12  # an unknown name lists the known tambons when there are no more than this
+
+
 def resolve_tambon(tambons: pd.DataFrame, name, source: str = "the records") -> str:
     """Return the slug of the tambon named by its slug or Thai name (with or without ตำบล).
 
@@ -187,7 +190,10 @@ def resolve_tambon(tambons: pd.DataFrame, name, source: str = "the records") -> 
     wanted = thai.normalise(str(name))
     if wanted in by_name:
         return by_name[wanted]
-    known = ", ".join(f"{s} ({n})" for s, n in zip(slugs, names))
     close = difflib.get_close_matches(wanted.lower(), list(by_name), n=1, cutoff=0.5)
     hint = f" Did you mean {by_name[close[0]]} ({close[0]})?" if close else ""
-    raise UsageError(f"no tambon named {name!r} in {source}.{hint} Known tambons: {known}")
+    if len(slugs) <= LISTED_TAMBONS:
+        known = " Known tambons: " + ", ".join(f"{s} ({n})" for s, n in zip(slugs, names))
+    else:
+        known = " `km tambons` lists them."
+    raise UsageError(f"unknown tambon {name!r} in {source}.{hint}{known}")
