@@ -62,18 +62,19 @@ def plan_job(
     extra_parameters: dict | None = None,
 ) -> ReportJob:
     """Return the job of one report: its parameters, output paths and provenance."""
+    scope = ReportScope.of(report)
+    used = slice_of(records, scope.tambon)
+    table_fingerprints = fingerprints(used)
     parameters = {
         "as_of": as_of,
         "since": since,
         "snapshot": str(Path(snapshot).resolve()),
         "numerals": numerals,
         "data_dir": str(Path(data).resolve()) if data else "",
-        **({} if ReportScope.of(report).is_overview else {"tambon": report}),
+        **({} if scope.is_overview else {"tambon": report}),
+        "fingerprints": table_fingerprints,  # the colophon's, computed once here
         **(extra_parameters or {}),
     }
-    scope = ReportScope.of(report)
-    used = slice_of(records, scope.tambon)
-    table_fingerprints = fingerprints(used)
     # Paths differ between machines and runs; they do not change what the report says.
     shaping = {k: v for k, v in parameters.items() if k not in ("snapshot", "data_dir")}
     inputs = {"report": report, "parameters": shaping, "records": table_fingerprints,

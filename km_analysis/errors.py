@@ -89,3 +89,32 @@ class RecordsError(KmError):
         lines = [f"the records have {len(errors)} error(s):"]
         lines += [f"  {p}" for p in errors]
         return "\n".join(lines)
+
+
+class ReportError(KmError):
+    """A report could not be rendered; the message says which step and why."""
+
+
+class FetchRefused(KmError, ValueError):
+    """A resource the report may not fetch: only data: URIs and the package's own files.
+
+    A ValueError too, the kind WeasyPrint's URL fetchers raise for a URL they do not serve.
+    """
+
+    def __init__(self, url: str):
+        self.url = url
+        super().__init__(f"the report does not fetch {url}")
+
+
+class TextLayerError(KmError):
+    """The PDF is not shaped as the text-layer fix relies on: says where, what, and what not."""
+
+    def __init__(self, where: str, found: str, expected: str):
+        self.where = where
+        self.found = found
+        self.expected = expected
+        super().__init__(where, found, expected)
+
+    def __str__(self) -> str:
+        return (f"cannot fix the PDF text layer: {self.where}: found {self.found}, "
+                f"expected {self.expected}")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -21,8 +21,9 @@ import pytest
 from pypdf import PdfReader
 
 from km_analysis import load_records, thai
-from km_analysis.report import render as report
 from km_analysis.cli import main
+from km_analysis.errors import FetchRefused
+from km_analysis.report import exporters
 
 from .conftest import DEMO_DATA, ROOT, write_csv_folder
 
@@ -244,14 +245,14 @@ def test_record_text_is_escaped_and_nothing_is_fetched(tmp_path, tables):
 @pytest.mark.parametrize("url", ["http://127.0.0.1:9/x.png", "https://example.org/a.css",
                                  "file:///etc/passwd", "ftp://127.0.0.1/x"])
 def test_fetcher_refuses_everything_but_data_and_package_files(url):
-    fetcher = report.ReportFetcher()
-    with pytest.raises(report.FetchRefused):
+    fetcher = exporters.ReportFetcher()
+    with pytest.raises(FetchRefused):
         fetcher.fetch(url)
     assert fetcher.refused == [url]
 
 
 def test_fetcher_serves_the_font_and_data_uris():
-    fetcher = report.ReportFetcher()
+    fetcher = exporters.ReportFetcher()
     assert fetcher.fetch(thai.sarabun_path().as_uri()).read(4)
     assert fetcher.fetch("data:text/plain;base64,a20=").read() == b"km"
 
@@ -269,7 +270,7 @@ def test_interrupted_render_leaves_no_pdf(tmp_path, monkeypatch):
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(report, "layout_pdf", interrupt)
+    monkeypatch.setattr(exporters, "layout_pdf", interrupt)
     result = main(["report", "tharai", "--data", str(DEMO_DATA), "--out", str(tmp_path)])
     assert result == 130
     folder = tmp_path / "2006-10-30" / "tharai"

@@ -1,9 +1,10 @@
 """The PDF text layer reads as the page shows: Thai rendered by the report's path, then fixed.
 
-Each document of the corpus goes through `report.layout_pdf` (WeasyPrint, Sarabun, the report's
-CSS) and `fix_text_layer`, and is read back by three readers: poppler's pdftotext and PDFium,
-which honour ActualText, and pypdf, which reads only the ToUnicode map, where ำ is NIKHAHIT +
-SARA AA, so its text is compared after NFKC (ำ -> ํา) with the marks of each cluster sorted.
+Each document of the corpus goes through `exporters.layout_pdf` (WeasyPrint, Sarabun, the
+report's CSS) and `fix_text_layer`, and is read back by three readers: poppler's pdftotext and
+PDFium, which honour ActualText, and pypdf, which reads only the ToUnicode map, where ำ is
+NIKHAHIT + SARA AA, so its text is compared after NFKC (ำ -> ํา) with the marks of each cluster
+sorted.
 """
 
 from __future__ import annotations
@@ -20,11 +21,10 @@ import pypdfium2
 import pytest
 from pypdf import PdfReader
 
-from km_analysis.report import render as report
-from km_analysis.errors import KmError
+from km_analysis.errors import KmError, TextLayerError
+from km_analysis.report import exporters
 from km_analysis.report.textlayer import (
     Glyph,
-    TextLayerError,
     clusters,
     fix_text_layer,
     spans,
@@ -57,9 +57,9 @@ def thai_pdf(text: str, bold: bool = False) -> bytes:
     """Return the PDF of one Thai paragraph, laid out by the report's own path."""
     body = html.escape(text)
     body = f"<b>{body}</b>" if bold else body
-    document = (f'<html lang="th"><head><style>{report.report_css()}</style></head>'
+    document = (f'<html lang="th"><head><style>{exporters.report_css()}</style></head>'
                 f"<body><p>{body}</p></body></html>")
-    return report.layout_pdf(document)
+    return exporters.layout_pdf(document)
 
 
 @pytest.fixture(scope="module")
@@ -230,9 +230,9 @@ def test_span_extends_to_the_cluster_the_pen_jumps_to():
 
 
 def test_pdf_without_text_is_returned_unchanged():
-    blank = report.layout_pdf(f"<html><head><style>{report.report_css()}</style></head>"
-                              "<body><div style='height: 2cm; background: teal'></div></body>"
-                              "</html>")
+    blank = exporters.layout_pdf(f"<html><head><style>{exporters.report_css()}</style></head>"
+                                 "<body><div style='height: 2cm; background: teal'></div></body>"
+                                 "</html>")
     assert fix_text_layer(blank) == blank
 
 

@@ -6,7 +6,8 @@
 
 from importlib import import_module
 
-_LAZY = {"render_report": "render", "KmHtmlExporter": "render", "KmPdfExporter": "render"}
+_LAZY = {"render_report": "render", "KmHtmlExporter": "exporters", "KmPdfExporter": "exporters",
+         "ReportMetadataPreprocessor": "exporters"}
 
 __all__ = list(_LAZY)
 

@@ -7,21 +7,22 @@ table from `tables`, every chart from `charts`; nothing here reads files but `op
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
 from .. import __version__, charts, provenance, thai
+from ..locations import TEMPLATES_DIR
 from .. import measures
 from ..measures import kmtools
 from ..scope import OVERVIEW, in_scope, slice_of
 from ..errors import RecordsError
 from ..records.load import Records, load_records
 from ..records.schema import ACTION_STATUSES, FISH_PARTS, GROUP_TYPES, ROLES, SESSION_KINDS, TABLES
-from ..records.snapshot import fingerprints
-from .tables import Column, Html, escape, html_table, image, paragraph, percent
+from ..records.snapshot import fingerprints as record_fingerprints
+from .tables import Column, Html, HtmlWithMetadata, escape, html_table, image, paragraph, percent
 
 VISIT_STATES = {
     "done": "ลงพื้นที่แล้ว",
@@ -40,6 +41,22 @@ WARNING_KINDS = {
     "ignored_table": "ไฟล์หรือแผ่นงานนี้ไม่ใช่ตารางของบันทึก จึงไม่ได้อ่าน",
 }
 WHAT_LABELS = {"session": "กิจกรรม", "visit": "ลงพื้นที่"}
+
+
+@cache
+def _partials():
+    """Return the Jinja environment of the fixed markup beside the report's template.
+
+    It escapes every value (record text is data); tables.Html values pass as markup.
+    """
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR / "km_report"),
+                              autoescape=True, undefined=jinja2.StrictUndefined)
+
+
+def _render_partial(name: str, **values) -> str:
+    return _partials().get_template(name).render(**values)
 
 
 def _open_records(snapshot: str, data_dir: str, tambon: str | None) -> Records:
@@ -66,6 +83,9 @@ class _Report:
     records: Records
     period: measures.Period
     numerals: str
+    # The fingerprints of the records' tables, as the CLI computed them when it planned the
+    # report; None (an analyst running the notebook by hand): the colophon computes them.
+    fingerprints: dict[str, str] | None = field(default=None, kw_only=True)
 
     report_name = ""  # the report's name in paths and PDF metadata
     report_title = ""  # the same, in Thai
@@ -83,20 +103,17 @@ class _Report:
     def first_day(self) -> pd.Timestamp:
         return self.period.since + pd.Timedelta(days=1)
 
-    def _title_block(self, document_title: str, heading: str, places: list[str]) -> Html:
-        """Return the title block: heading, place lines, the as-of date and the period."""
-        place_lines = "".join(f'<p class="place">{escape(p)}</p>' for p in places)
-        return Html(
-            f'<header class="title-block" data-document-title="{escape(document_title)}">'
-            f'<h1 data-running-title="{escape(document_title)}">{escape(heading)}</h1>'
-            f"{place_lines}"
-            f'<p class="subtitle">ข้อมูล ณ วันที่ {escape(self.date(self.period.as_of, "long"))}'
-            "</p>"
-            f'<p class="subtitle">ช่วงรายงาน {escape(self.date(self.first_day))} ถึง '
-            f"{escape(self.date(self.period.as_of))}</p>"
-            '<p class="subtitle">เอกสารประกอบเวทีคุณเอื้อ</p>'
-            "</header>"
-        )
+    def _title_block(self, document_title: str, heading: str,
+                     places: list[str]) -> HtmlWithMetadata:
+        """Return the title block: heading, place lines, the as-of date and the period.
+
+        The document's title goes to the exporter as output metadata (the HTML's <title>).
+        """
+        html = _render_partial(
+            "title_block.html.j2", document_title=document_title, heading=heading,
+            places=places, as_of_long=self.date(self.period.as_of, "long"),
+            first_day=self.date(self.first_day), as_of=self.date(self.period.as_of))
+        return HtmlWithMetadata(html, title=document_title)
 
     def _notes(self, tambon: str | None, empty: str) -> Html:
         """Return the coordinator's notes of the period for `tambon` (None: province-wide)."""
@@ -108,13 +125,16 @@ class _Report:
             f'<p class="small">{escape(self.date(row.date))}</p><p>{escape(row.text)}</p></div>'
             for row in notes.itertuples()))
 
-    def colophon(self) -> Html:
+    def colophon(self) -> HtmlWithMetadata:
         """Return the colophon: parameters, the records' fingerprints and counts, the software.
 
-        The same fingerprints go into the PDF's metadata (`km verify` reads them there).
-        Nothing here depends on the clock, so the same records give the same PDF.
+        The same fingerprints go into the PDF's metadata (`km verify` reads them there), which
+        goes to the exporter as output metadata. Nothing here depends on the clock, so the
+        same records give the same PDF.
         """
-        table_fingerprints = fingerprints(self.records)
+        table_fingerprints = self.fingerprints
+        if table_fingerprints is None:
+            table_fingerprints = record_fingerprints(self.records)
         parameters = {"as_of": self.period.as_of.date().isoformat(),
                       "since": self.period.since.date().isoformat(), "numerals": self.numerals}
         meta = provenance.pdf_metadata(self.report_name, parameters, table_fingerprints)
@@ -136,19 +156,12 @@ class _Report:
             ("โปรแกรม", f"km-analysis {__version__}"
                         + (f" (git {commit})" if commit else "")),
         ]
-        facts_html = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>"
-                             for k, v in facts)
         columns = [Column("table", "ตาราง", width="45%"), Column("rows", "จำนวนแถว", "number",
                                                                   width="20%"),
                    Column("fingerprint", "ลายนิ้วมือ", width="35%")]
-        return Html(
-            f'<section class="colophon" data-pdf-meta="{escape(json.dumps(meta))}">'
-            f'<table class="facts"><tbody>{facts_html}</tbody></table>'
-            + html_table(frame, columns, self.numerals)
-            + paragraph("ตรวจว่าบันทึกในปัจจุบันยังตรงกับรายงานฉบับนี้หรือไม่: "
-                        "km verify <ไฟล์ PDF> --data <ที่เก็บบันทึก>", "small")
-            + "</section>"
-        )
+        html = _render_partial("colophon.html.j2", facts=facts,
+                               tables=html_table(frame, columns, self.numerals))
+        return HtmlWithMetadata(html, pdf_meta=meta)
 
 
 @dataclass
@@ -169,15 +182,17 @@ class TambonReport(_Report):
 
     @classmethod
     def open(cls, tambon: str, as_of: str = "", since: str = "", snapshot: str = "",
-             numerals: str = "arabic", data_dir: str = "../data") -> TambonReport:
+             numerals: str = "arabic", data_dir: str = "../data",
+             fingerprints: dict[str, str] | None = None) -> TambonReport:
         """Return the report of `tambon`: from the snapshot the CLI wrote, or from `data_dir`.
 
         With no snapshot (an analyst running the notebook by hand) the records are loaded and
-        validated here, and refused as the CLI would refuse them.
+        validated here, and refused as the CLI would refuse them. `fingerprints` are those of
+        the tambon's slice as the CLI planned the report (None: the colophon computes them).
         """
         records = _open_records(snapshot, data_dir, tambon)
         period = measures.resolve_period(records, tambon, as_of or None, since or None)
-        return cls(records, period, numerals, tambon)
+        return cls(records, period, numerals, tambon, fingerprints=fingerprints)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -550,12 +565,16 @@ class OverviewReport(_Report):
     @classmethod
     def open(cls, as_of: str = "", since: str = "", snapshot: str = "",
              numerals: str = "arabic", data_dir: str = "../data",
-             excluded: str = "") -> OverviewReport:
-        """Return the overview: from the snapshot the CLI wrote, or from `data_dir`."""
+             excluded: str = "", fingerprints: dict[str, str] | None = None) -> OverviewReport:
+        """Return the overview: from the snapshot the CLI wrote, or from `data_dir`.
+
+        `fingerprints` are those of the records as the CLI planned the report (None: the
+        colophon computes them).
+        """
         records = _open_records(snapshot, data_dir, None)
         period = measures.resolve_period(records, None, as_of or None, since or None)
         return cls(records, period, numerals,
-                   tuple(slug for slug in excluded.split(",") if slug))
+                   tuple(slug for slug in excluded.split(",") if slug), fingerprints=fingerprints)
 
     @property
     def province(self) -> str:

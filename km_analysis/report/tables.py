@@ -19,14 +19,43 @@ from .. import thai
 Kind = Literal["text", "date", "number", "percent", "label", "state"]
 
 
+# The key of a section's Jupyter output metadata that the exporter reads (report/exporters.py).
+OUTPUT_METADATA_KEY = "km"
+
+
 class Html(str):
-    """HTML that notebooks display as HTML (and nbconvert exports as such)."""
+    """HTML that notebooks display as HTML (and nbconvert exports as such).
+
+    Jinja (and markupsafe) take it as markup, not as text to escape again.
+    """
 
     def _repr_html_(self) -> str:
         return str(self)
 
+    def __html__(self) -> str:
+        return str(self)
+
     def __add__(self, other: str) -> Html:
         return Html(str(self) + str(other))
+
+
+class HtmlWithMetadata(Html):
+    """HTML that also hands the exporter facts about the document, as Jupyter output metadata.
+
+    IPython keeps the metadata `_repr_mimebundle_` returns with the output, papermill keeps it
+    in the executed notebook, and the exporter reads `output.metadata["km"]` (the document's
+    title, the PDF's metadata): the facts never travel inside the HTML.
+    """
+
+    metadata: dict
+
+    def __new__(cls, html: str, **metadata) -> HtmlWithMetadata:
+        self = super().__new__(cls, html)
+        self.metadata = metadata
+        return self
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> tuple[dict, dict]:
+        return {"text/html": str(self)}, {OUTPUT_METADATA_KEY: self.metadata}
 
 
 def escape(value) -> str:

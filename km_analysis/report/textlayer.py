@@ -69,7 +69,7 @@ from fontTools import agl
 from fontTools.ttLib import TTFont, TTLibError
 
 from .. import thai
-from ..errors import KmError
+from ..errors import TextLayerError
 
 NIKHAHIT = "\u0e4d"
 SARA_AA = "\u0e32"
@@ -82,20 +82,6 @@ _THAI = re.compile("[\u0e00-\u0e7f]")
 _SPAN_BOUNDARIES = frozenset({"BT", "ET", "BDC", "BMC", "EMC", "MP", "DP", "Do", "Tf",
                               "BI", "q", "Q"})
 _SHOW = frozenset({"Tj", "TJ", "'", '"'})
-
-
-class TextLayerError(KmError):
-    """The PDF is not shaped as the text-layer fix relies on: says where, what, and what not."""
-
-    def __init__(self, where: str, found: str, expected: str):
-        self.where = where
-        self.found = found
-        self.expected = expected
-        super().__init__(where, found, expected)
-
-    def __str__(self) -> str:
-        return (f"cannot fix the PDF text layer: {self.where}: found {self.found}, "
-                f"expected {self.expected}")
 
 
 # ---------------------------------------------------------------------------------------------
