@@ -19,10 +19,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .errors import KmError, Problem
-from .outputs import ReportPaths, software_versions
-from .provenance import (code_fingerprint, combined_fingerprint, fingerprints, git_commit,
-                         record_counts)
+from .provenance import (
+    code_fingerprint,
+    combined_fingerprint,
+    fingerprints,
+    git_commit,
+    record_counts,
+    software_versions,
+)
 from .records.load import Records
+from .report.outputs import ReportPaths
 from .scope import ReportScope, in_scope, slice_of
 
 
@@ -173,6 +179,9 @@ def refused_tambons(records: Records) -> list[str]:
 
 def run_job(job: ReportJob) -> JobResult:
     """Render one job; never raises for a failed report (the batch goes on)."""
+    from .report.startup import skip_iri_grammar
+
+    skip_iri_grammar()  # a worker process is an entry point too (see report.startup)
     from .report.render import render_report
 
     started = time.perf_counter()
@@ -211,7 +220,10 @@ def run_jobs(
 
 def write_manifest(out: Path, plan: ReportPlan, results: list[JobResult], *, source: str,
                    jobs: int, seconds: float) -> Path:
-    """Write manifest.json and manifest.md under <out>/<as-of> (atomically); return the JSON's path."""
+    """Write manifest.json and manifest.md under <out>/<as-of> atomically; return the JSON's.
+
+    The counts and the summary come from the plan and the results.
+    """
     folder = Path(out) / plan.as_of
     folder.mkdir(parents=True, exist_ok=True)
     counts = {status: sum(r.status == status for r in results)

@@ -46,11 +46,6 @@ def errors_in(problems: Iterable[Problem]) -> list[Problem]:
     return [p for p in problems if p.level == "error"]
 
 
-def in_scope(problems: Iterable[Problem], tambon: str | None) -> list[Problem]:
-    """Return the problems of `tambon` and the province-wide ones (None: province-wide only)."""
-    return [p for p in problems if p.scope in (None, tambon)]
-
-
 class KmError(Exception):
     """Base of every error this package raises on purpose; the CLI prints it without a traceback."""
 

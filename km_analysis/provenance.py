@@ -103,6 +103,14 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+def software_versions() -> dict[str, str]:
+    """Return the versions of the package and the libraries a report's look depends on."""
+    from importlib.metadata import version
+
+    names = ("pandas", "matplotlib", "papermill", "nbconvert", "weasyprint", "fontpkg-sarabun")
+    return {"km-analysis": __version__, **{name: version(name) for name in names}}
+
+
 def pdf_metadata(report: str, parameters: dict, table_fingerprints: dict[str, str]) -> dict:
     """Return the custom metadata a report's PDF carries (names without the leading slash)."""
     meta = {

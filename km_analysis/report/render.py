@@ -21,8 +21,8 @@ from traitlets import default
 
 from .. import locations
 from ..errors import ReportError
-from ..outputs import ReportPaths, Timings
 from . import exporters
+from .outputs import ReportPaths, Timings
 
 KERNEL = "python3"
 

@@ -13,15 +13,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import __version__, charts, provenance, thai
-from ..locations import TEMPLATES_DIR
-from .. import measures
-from ..measures import kmtools
-from ..scope import OVERVIEW, in_scope, slice_of
+from .. import __version__, charts, measures, provenance, thai
 from ..errors import RecordsError
+from ..locations import TEMPLATES_DIR
+from ..measures import kmtools
+from ..provenance import fingerprints as record_fingerprints
 from ..records.load import Records, load_records
 from ..records.schema import ACTION_STATUSES, FISH_PARTS, GROUP_TYPES, ROLES, SESSION_KINDS, TABLES
-from ..records.snapshot import fingerprints as record_fingerprints
+from ..scope import OVERVIEW, in_scope, slice_of
 from .tables import Column, Html, HtmlWithMetadata, escape, html_table, image, paragraph, percent
 
 VISIT_STATES = {

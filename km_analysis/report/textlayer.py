@@ -37,11 +37,11 @@ checks the shape it relies on and raises `TextLayerError` when the PDF has anoth
    came out ท่ี, ผู้ป as ผูป + a stray ้ on the next line), a bold ี drawn low enough to be read
    on the next line (ยังไม่มีวันใหม่ as ยังไม่มว + ี ันใหม่), and a mark the font shifts left
    far enough that the pen then jumps right (ปั้น read ปั้ น); such a span extends over the
-   next cluster so that it ends where the pen is. A span also takes in the spaces right after it, because PDFium
-   drops a space drawn alone between two spans. Spans never cross BT/ET, marked content, q/Q or
-   a font change; they may cross text-showing operators (a mark drawn with text rise has its own
-   TJ), which are split where a span begins or ends. Text already inside an ActualText span is
-   left as it is, so fixing twice changes nothing more.
+   next cluster so that it ends where the pen is. A span also takes in the spaces right after
+   it, because PDFium drops a space drawn alone between two spans. Spans never cross BT/ET,
+   marked content, q/Q or a font change; they may cross text-showing operators (a mark drawn
+   with text rise has its own TJ), which are split where a span begins or ends. Text already
+   inside an ActualText span is left as it is, so fixing twice changes nothing more.
 
 4. Spaces that are not there. After a mark shifted left, WeasyPrint moves the pen back right
    with one TJ displacement, which pypdf takes for a word space (ปั้ น). That displacement is

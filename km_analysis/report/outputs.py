@@ -1,4 +1,4 @@
-"""Where a report's files go, and what a render records about itself.
+"""Where a report's files go, and the seconds each step of a render took.
 
 Kept free of heavy imports: the batch plans every report (and skips unchanged ones) without
 loading the renderer.
@@ -10,8 +10,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from . import __version__
 
 
 @dataclass(frozen=True)
@@ -60,11 +58,3 @@ class Timings:
             return work()
         finally:
             self.steps[step] = round(time.perf_counter() - start, 3)
-
-
-def software_versions() -> dict[str, str]:
-    """Return the versions of the package and the libraries a report's look depends on."""
-    from importlib.metadata import version
-
-    names = ("pandas", "matplotlib", "papermill", "nbconvert", "weasyprint", "fontpkg-sarabun")
-    return {"km-analysis": __version__, **{name: version(name) for name in names}}
