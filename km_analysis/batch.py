@@ -29,7 +29,7 @@ from .provenance import (
 )
 from .records.load import Records
 from .report.outputs import ReportPaths
-from .scope import ReportScope, in_scope, slice_of
+from .scope import ReportScope, in_scope, refused_tambons, slice_of
 
 
 @dataclass(frozen=True)
@@ -166,15 +166,6 @@ def plan_reports(
         else:
             plan.jobs.append(job)
     return plan
-
-
-def refused_tambons(records: Records) -> list[str]:
-    """Return the tambons whose reports the records' errors refuse, in the records' order.
-
-    The overview leaves them out and names them, whichever reports a command renders.
-    """
-    scoped = {p.scope for p in records.errors if p.scope is not None}
-    return [slug for slug in records.tambons["tambon"] if slug in scoped]
 
 
 def run_job(job: ReportJob) -> JobResult:

@@ -169,6 +169,32 @@ def in_scope(problems: Iterable[Problem], tambon: str | None) -> list[Problem]:
     return [p for p in problems if p.scope in (None, tambon)]
 
 
+def refused_tambons(records) -> list[str]:
+    """Return the tambons whose reports the records' errors refuse, in the records' order.
+
+    The overview leaves them out and names them, whichever reports a command renders.
+    """
+    scoped = {p.scope for p in records.errors if p.scope is not None}
+    return [slug for slug in records.tambons["tambon"] if slug in scoped]
+
+
+def without_tambons(records, slugs):
+    """Return the records without the rows of the tambons `slugs` (province-wide rows stay).
+
+    The overview is drawn from these when some tambons' reports are refused: a refused
+    tambon's figures are not shown at all, rather than shown short of its bad rows.
+    """
+    if not slugs:
+        return records
+    frames = records.frames()
+    kept = {}
+    for name, frame in frames.items():
+        scopes = row_tambons(frames, name)
+        keep = ~scopes.isin(list(slugs)).fillna(False).to_numpy(bool)
+        kept[name] = frame if name in UNSCOPED_TABLES else frame[keep]
+    return dataclasses.replace(records, **kept)
+
+
 # ---------------------------------------------------------------------------------------------
 # Naming a tambon
 

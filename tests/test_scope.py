@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from km_analysis import load_records
-from km_analysis.batch import plan_reports, refused_tambons
-from km_analysis.scope import meant_tambon, resolve_tambon
+from km_analysis.batch import plan_reports
+from km_analysis.report.sections import OverviewReport
+from km_analysis.scope import meant_tambon, refused_tambons, resolve_tambon
 
 from .conftest import DEMO_DATA, demo_with
 
@@ -87,3 +88,14 @@ def test_the_overview_plan_names_the_refused_tambons(tmp_path):
     plan = plan_reports(records, ["overview"], snapshot=tmp_path / "s", out=tmp_path / "out")
     [job] = plan.jobs
     assert job.parameters["excluded"] == "tharai"
+
+
+def test_the_overview_leaves_a_refused_tambon_out_and_says_so_first(tmp_path):
+    folder = demo_with(tmp_path, "groups", 2, "tambon", "tharaii")
+    report = OverviewReport.open(data_dir=str(folder))
+    assert report.excluded == ("tharai",)
+    assert "tharai" not in set(report.records.groups["tambon"])
+    assert "ภาพรวมนี้ยังไม่รวมตำบลท่าไร่" in report.title()
+    progress = report._progress()
+    assert list(progress["tambon"]) == ["mamuangsongton", "bangjak"]
+    assert "ยังไม่ได้จัดทำ" in report.tambon_reports()  # its file is named as missing

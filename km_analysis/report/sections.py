@@ -20,7 +20,7 @@ from ..measures import kmtools
 from ..provenance import fingerprints as record_fingerprints
 from ..records.load import Records, load_records
 from ..records.schema import ACTION_STATUSES, FISH_PARTS, GROUP_TYPES, ROLES, SESSION_KINDS, TABLES
-from ..scope import OVERVIEW, in_scope, slice_of
+from ..scope import OVERVIEW, in_scope, refused_tambons, slice_of, without_tambons
 from .tables import Column, Html, HtmlWithMetadata, escape, html_table, image, paragraph, percent
 
 VISIT_STATES = {
@@ -557,6 +557,7 @@ class OverviewReport(_Report):
     """The province overview the sponsors read first: every tambon side by side."""
 
     excluded: tuple[str, ...] = ()  # tambons whose own reports were refused (records errors)
+    all_tambons: pd.DataFrame | None = None  # every tambon, the refused ones included
     report_name = OVERVIEW
     report_title = "ภาพรวมจังหวัด"
     most_rows = 25  # long lists show the top entries and count the rest
@@ -572,8 +573,21 @@ class OverviewReport(_Report):
         """
         records = _open_records(snapshot, data_dir, None)
         period = measures.resolve_period(records, None, as_of or None, since or None)
-        return cls(records, period, numerals,
-                   tuple(slug for slug in excluded.split(",") if slug), fingerprints=fingerprints)
+        # The CLI names the refused tambons; run by hand, the records' own errors name them.
+        refused = tuple(dict.fromkeys(
+            [*(slug for slug in excluded.split(",") if slug), *refused_tambons(records)]))
+        return cls(without_tambons(records, refused), period, numerals, refused,
+                   records.tambons, fingerprints=fingerprints)
+
+    def __post_init__(self):
+        if self.all_tambons is None:
+            self.all_tambons = self.records.tambons
+
+    def _tambon_names(self, slugs) -> str:
+        """Return "ตำบลก", "ตำบลก และตำบลข" or "ตำบลก, ตำบลข และตำบลค" for `slugs`."""
+        names = self.all_tambons.set_index("tambon")["name_th"]
+        listed = [f"ตำบล{names.get(slug, slug)}" for slug in slugs]
+        return listed[0] if len(listed) == 1 else f"{', '.join(listed[:-1])} และ{listed[-1]}"
 
     @property
     def province(self) -> str:
@@ -583,10 +597,16 @@ class OverviewReport(_Report):
 
     def title(self) -> Html:
         """Return the title block of the overview."""
-        return self._title_block(
+        block = self._title_block(
             f"รายงานภาพรวมความก้าวหน้า {self.province}", "รายงานภาพรวมความก้าวหน้า",
             ["การจัดการความรู้กลุ่มการเงินชุมชน",
-             f"{self.province} · {self.number(len(self.records.tambons))} ตำบล"])
+             f"{self.province} · {self.number(len(self.all_tambons))} ตำบล"])
+        if not self.excluded:
+            return block
+        # On page 1: the sponsors must know the figures leave these tambons out.
+        return Html(block + paragraph(
+            f"ภาพรวมนี้ยังไม่รวม{self._tambon_names(self.excluded)} เพราะบันทึกของตำบลยังมี"
+            "ข้อผิดพลาดที่ต้องแก้ไขก่อน ตัวเลขทุกตัวในรายงานนี้จึงไม่นับตำบลดังกล่าว", "lead"))
 
     def notes(self) -> Html:
         """Return the coordinator's province-wide notes of the period."""
@@ -632,10 +652,8 @@ class OverviewReport(_Report):
                     f"และอีก {self.number(len(ranked) - self.most_rows)} ตำบล "
                     "(ดูรายละเอียดในรายงานของแต่ละตำบล)", "small"))
         if self.excluded:
-            names = self.records.tambons.set_index("tambon")["name_th"]
-            listed = ", ".join(str(names.get(slug, slug)) for slug in self.excluded)
-            parts.append(paragraph(f"ตำบลที่บันทึกยังมีข้อผิดพลาด จึงยังไม่ได้จัดทำรายงาน: "
-                                   f"{listed}", "small"))
+            parts.append(paragraph(f"ยังไม่รวม{self._tambon_names(self.excluded)} "
+                                   "(บันทึกยังมีข้อผิดพลาด)", "small"))
         return Html("".join(parts))
 
     def coverage_chart(self):
@@ -697,7 +715,7 @@ class OverviewReport(_Report):
     def tambon_reports(self) -> Html:
         """Return the file name of each tambon's report, as text (a PDF never links locally)."""
         as_of = self.period.as_of.date().isoformat()
-        tambons = self.records.tambons
+        tambons = self.all_tambons
         frame = pd.DataFrame({
             "name_th": tambons["name_th"],
             "file": [("ยังไม่ได้จัดทำ: บันทึกมีข้อผิดพลาด" if slug in self.excluded
