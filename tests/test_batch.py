@@ -19,6 +19,8 @@ from km_analysis.provenance import read_pdf_metadata
 
 from .conftest import DEMO_DATA, write_csv_folder
 
+pytestmark = pytest.mark.slow  # renders reports end to end
+
 AS_OF = "2006-10-30"
 REPORTS = ("tharai", "mamuangsongton", "bangjak", "overview")
 

@@ -11,7 +11,11 @@ import time
 import urllib.error
 import urllib.request
 
+import pytest
+
 from .conftest import ROOT
+
+pytestmark = pytest.mark.slow  # starts JupyterLab
 
 TOKEN = "km-test-token"
 

@@ -13,7 +13,7 @@ from km_analysis import load_records
 from km_analysis.measures import default_as_of
 from km_analysis.records.plausibility import Span, event_span, probable_date
 
-from .conftest import DEMO_DATA, demo_with
+from ..conftest import DEMO_DATA, demo_with
 
 DEMO_AS_OF = pd.Timestamp("2006-10-30")
 

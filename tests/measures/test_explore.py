@@ -16,7 +16,7 @@ import pytest
 
 from km_analysis import UsageError, load_records, metrics
 
-from .conftest import DEMO_DATA, ROOT
+from ..conftest import DEMO_DATA, ROOT
 
 NOTEBOOK = ROOT / "notebooks" / "explore.ipynb"
 AS_OF = "2006-10-31"
@@ -58,6 +58,7 @@ def visit_done(visit_id, group_id, done_on):
 # The notebook
 
 
+@pytest.mark.slow
 def test_explore_notebook_runs_top_to_bottom(tmp_path):
     executed = tmp_path / "explore.ipynb"
     papermill.execute_notebook(str(NOTEBOOK), str(executed), kernel_name="python3",

@@ -11,7 +11,7 @@ import zipfile
 
 from km_analysis import load_records
 
-from .conftest import demo_with
+from ..conftest import demo_with
 
 HOSTILE = '=HYPERLINK("http://example.invalid","click")'
 

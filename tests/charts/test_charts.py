@@ -21,7 +21,7 @@ from km_analysis.errors import UsageError
 from km_analysis.records import load_records
 from km_analysis.report.sections import TambonReport
 
-from .conftest import DEMO_DATA, minimal_tables, write_csv_folder
+from ..conftest import DEMO_DATA, minimal_tables, write_csv_folder
 
 AS_OF = "2006-10-31"
 THAI_MARKS = "\u0e31" + "".join(map(chr, range(0x0E34, 0x0E3B))) + "".join(

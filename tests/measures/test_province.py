@@ -13,7 +13,7 @@ from km_analysis.measures.province import MEASURES
 from km_analysis.measures.tambon import tambon_progress
 from km_analysis.records import synth
 
-from .conftest import DEMO_DATA
+from ..conftest import DEMO_DATA
 
 
 def _same(a, b) -> bool:

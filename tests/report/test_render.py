@@ -25,13 +25,16 @@ from km_analysis.cli import main
 from km_analysis.errors import FetchRefused
 from km_analysis.report import exporters
 
-from .conftest import DEMO_DATA, ROOT, write_csv_folder
+from ..conftest import DEMO_DATA, ROOT, write_csv_folder
 
 DEMO_TAMBONS = ("tharai", "mamuangsongton", "bangjak")
 AS_OF = pd.Timestamp("2006-10-30")  # the last thing that happened in the demo: a visit
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None,
-                                reason="pdftotext (Debian poppler-utils) is not installed")
+pytestmark = [
+    pytest.mark.slow,  # renders reports end to end
+    pytest.mark.skipif(shutil.which("pdftotext") is None,
+                       reason="pdftotext (Debian poppler-utils) is not installed"),
+]
 
 
 def squeeze(text: str) -> str:

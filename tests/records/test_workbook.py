@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 from km_analysis.records import load_records, workbook
 from km_analysis.schema import FISH_PARTS, GROUP_TYPES, TABLES
 
-from .conftest import DEMO_DATA, minimal_tables, write_csv_folder
+from ..conftest import DEMO_DATA, minimal_tables, write_csv_folder
 
 COMPETENCIES = [
     {"competency": "bookkeeping", "name_th": "การจัดทำบัญชี", "level_1": "รู้ว่าต้องมีบัญชี"},

@@ -11,7 +11,7 @@ import pytest
 from km_analysis import RecordsError, SourceError, load_records
 from km_analysis.schema import TABLES
 
-from .conftest import DEMO_DATA, write_csv_folder, write_workbook
+from ..conftest import DEMO_DATA, write_csv_folder, write_workbook
 
 
 def _frames_equal(left, right) -> None:

@@ -21,7 +21,7 @@ from km_analysis import UsageError, load_records, metrics, schema, thai
 from km_analysis.metrics import Period
 from km_analysis.schema import TABLES
 
-from .conftest import DEMO_DATA
+from ..conftest import DEMO_DATA
 
 AS_OF, SINCE = "2006-10-31", "2006-10-01"
 PERIOD = Period(as_of=pd.Timestamp(AS_OF), since=pd.Timestamp(SINCE))
