@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -32,6 +33,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the `km` command line; return its exit code."""
     # An entry point: spare nbformat's validator the IRI grammar it would build (~1 s).
     skip_iri_grammar()
+    # A kill by SIGTERM unwinds like Ctrl-C, so staging folders and kernels are cleaned up.
+    signal.signal(signal.SIGTERM, _terminate)
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
@@ -54,6 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("interrupted")
         return 130
+
+
+def _terminate(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def os_error_text(exc: OSError) -> str:
@@ -229,10 +236,14 @@ def _run_report(args: argparse.Namespace, out: Console) -> int:
     else:
         reports = [resolve_tambon(records.tambons, args.tambon, records.source)]
     started = time.perf_counter()
-    snapshot_folder, snapshot_seconds = _snapshot(records, args.out)
-    plan = plan_reports(records, reports, snapshot=snapshot_folder, out=Path(args.out),
+    from .records.snapshot import snapshot_path
+
+    # Planned against the snapshot's path; it is written only once something will render.
+    snapshot = snapshot_path(records, Path(args.out) / ".snapshots")
+    plan = plan_reports(records, reports, snapshot=snapshot, out=Path(args.out),
                         as_of=as_of, since=since, numerals=args.numerals, data=args.data,
                         force=args.force or args.tambon != "all")
+    snapshot_seconds = _snapshot(records, args.out) if plan.jobs else 0.0
     if args.tambon == "all":
         return _run_batch(args, plan, records.source, started, out, err)
     [name] = reports
@@ -254,12 +265,13 @@ def _run_report(args: argparse.Namespace, out: Console) -> int:
     return 0
 
 
-def _snapshot(records: Records, out: str) -> tuple[Path, float]:
+def _snapshot(records: Records, out: str) -> float:
+    """Write the records' snapshot under --out (once); return the seconds it took."""
     from .records.snapshot import write_snapshot_once
 
     started = time.perf_counter()
-    folder = write_snapshot_once(records, Path(out) / ".snapshots")
-    return folder, round(time.perf_counter() - started, 3)
+    write_snapshot_once(records, Path(out) / ".snapshots")
+    return round(time.perf_counter() - started, 3)
 
 
 def _run_batch(args: argparse.Namespace, plan, source: str, started: float, out: Console,

@@ -48,16 +48,21 @@ def write_snapshot(records: Records, folder: Path) -> Path:
     return folder
 
 
+def snapshot_path(records: Records, parent: Path) -> Path:
+    """Return the folder under `parent` that the snapshot of `records` has (or will have)."""
+    identity = {"fingerprints": fingerprints(records), "source": records.source,
+                "problems": [dataclasses.asdict(p) for p in records.problems]}
+    key = hashlib.sha256(json.dumps(identity, sort_keys=True, ensure_ascii=False).encode())
+    return parent / key.hexdigest()[:16]
+
+
 def write_snapshot_once(records: Records, parent: Path) -> Path:
     """Return the snapshot of `records` under `parent`, writing it unless it is already there.
 
     The folder is named after the records' fingerprints and filled aside, then renamed into
     place, so concurrent commands never read a half-written snapshot.
     """
-    identity = {"fingerprints": fingerprints(records), "source": records.source,
-                "problems": [dataclasses.asdict(p) for p in records.problems]}
-    key = hashlib.sha256(json.dumps(identity, sort_keys=True, ensure_ascii=False).encode())
-    folder = parent / key.hexdigest()[:16]
+    folder = snapshot_path(records, parent)
     if (folder / MANIFEST).exists():
         return folder
     parent.mkdir(parents=True, exist_ok=True)

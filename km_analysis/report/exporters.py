@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -189,7 +190,26 @@ def layout_pdf(html: str, fetcher: ReportFetcher | None = None) -> bytes:
     """Return the PDF as WeasyPrint lays it out (its text layer not yet fixed)."""
     fetcher = fetcher or ReportFetcher()
     document = HTML(string=html, base_url=str(TEMPLATES_DIR), url_fetcher=fetcher)
-    return document.write_pdf(custom_metadata=True)
+    with _fixed_font_timestamps():
+        return document.write_pdf(custom_metadata=True)
+
+
+# fontTools stamps each font subset WeasyPrint embeds with the time it was saved, unless
+# SOURCE_DATE_EPOCH is set: without a fixed stamp no two renders of one report are identical.
+FONT_TIMESTAMP = "946684800"  # 2000-01-01; a subset's date means nothing to a reader
+
+
+@contextmanager
+def _fixed_font_timestamps():
+    """Set SOURCE_DATE_EPOCH while fonts are subset, unless the caller already set it."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = FONT_TIMESTAMP
+    try:
+        yield
+    finally:
+        del os.environ["SOURCE_DATE_EPOCH"]
 
 
 # ---------------------------------------------------------------------------------------------

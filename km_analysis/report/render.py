@@ -8,7 +8,6 @@ written whole or not at all. A process that renders reports calls
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -22,7 +21,7 @@ from traitlets import default
 from .. import locations
 from ..errors import ReportError
 from . import exporters
-from .outputs import ReportPaths, Timings
+from .outputs import ReportPaths, Timings, publish, repair, staging_folder
 
 KERNEL = "python3"
 
@@ -62,18 +61,19 @@ def render_report(
     provenance: dict,
     progress: Callable[[str], None] = lambda message: None,
 ) -> Timings:
-    """Execute `notebook` with `parameters` and write its PDF, HTML, notebook and provenance.
+    """Execute `notebook` with `parameters` and publish its PDF, HTML, notebook and provenance.
 
-    Every file is written beside its final path and renamed into place only when all of them
-    are ready, the PDF last: an error or an interrupt leaves no PDF at the final path.
+    The four files are written into a staging folder and published together (outputs.publish):
+    an error, Ctrl-C or a kill leaves the previous report whole, or none. A failed notebook
+    is kept beside the report's folder (`paths.failed_notebook`) for the user to open.
     """
     import papermill
 
     from .textlayer import fix_text_layer
 
     timings = Timings()
-    paths.folder.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".rendering-", dir=paths.folder))
+    repair(paths)
+    staging = staging_folder(paths)
     try:
         staged_notebook = staging / paths.notebook.name
         progress("running the notebook")
@@ -85,7 +85,7 @@ def render_report(
             ))
         except papermill.PapermillExecutionError as exc:
             # Keep the executed copy where the user can open it; it is no report, so no PDF.
-            failed = paths.folder / f"{paths.stem}.failed.ipynb"
+            failed = paths.failed_notebook
             shutil.copyfile(staged_notebook, failed)
             raise ReportError(
                 f"the notebook failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
@@ -109,9 +109,8 @@ def render_report(
                       "refused_fetches": fetcher.refused}
         (staging / paths.provenance.name).write_text(
             json.dumps(provenance, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
-        for path in (paths.notebook, paths.html, paths.provenance, paths.pdf):
-            os.replace(staging / path.name, path)
-        paths.folder.joinpath(f"{paths.stem}.failed.ipynb").unlink(missing_ok=True)
+        publish(staging, paths)
+        paths.failed_notebook.unlink(missing_ok=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return timings

@@ -737,7 +737,8 @@ def fix_text_layer(pdf: bytes) -> bytes:
             if font.face is not None:
                 _fix_font(font)
         out = io.BytesIO()
-        document.save(out, compress_streams=True,
+        # deterministic_id: the same content gets the same /ID, so a report is reproducible.
+        document.save(out, compress_streams=True, deterministic_id=True,
                       object_stream_mode=pikepdf.ObjectStreamMode.preserve)
         return out.getvalue()
 

@@ -277,7 +277,7 @@ def test_interrupted_render_leaves_no_pdf(tmp_path, monkeypatch):
     result = main(["report", "tharai", "--data", str(DEMO_DATA), "--out", str(tmp_path)])
     assert result == 130
     folder = tmp_path / "2006-10-30" / "tharai"
-    assert not list(folder.glob("*.pdf")) and not list(folder.glob(".rendering-*"))
+    assert not list(folder.glob("*.pdf")) and not list(folder.parent.glob(".rendering-*"))
 
 
 @pytest.mark.parametrize("slug", DEMO_TAMBONS)
@@ -341,3 +341,15 @@ def test_demo_report_text_reads_thai_words_where_the_page_shows_them(demo_report
         assert word in text
     pypdf_text = "".join(page.extract_text() for page in PdfReader(demo_reports["bangjak"]).pages)
     assert "กำร" not in pypdf_text and "การเงิน" in pypdf_text
+
+
+def test_two_renders_of_the_same_records_are_byte_identical(tmp_path):
+    pdfs = []
+    for run in ("first", "second"):
+        assert main(["report", "mamuangsongton", "--data", str(DEMO_DATA),
+                     "--out", str(tmp_path / run)]) == 0
+        folder = tmp_path / run / "2006-10-30" / "mamuangsongton"
+        pdfs.append({p.suffix: p.read_bytes() for p in folder.iterdir()
+                     if p.suffix in (".pdf", ".html")})
+    assert pdfs[0][".html"] == pdfs[1][".html"]
+    assert pdfs[0][".pdf"] == pdfs[1][".pdf"]
