@@ -251,36 +251,64 @@ class TambonReport(_Report):
         def of_groups(share):  # how many groups a coverage share stands for
             return n(round(share * groups))
 
+        def said(count, none: str, some: str) -> str:
+            """Return `none` for a count of zero, else `some`: no sentence counts 0 things."""
+            return none if not count else some
+
+        covered = {key: round(now[key] * groups) for key in
+                   ("visit_coverage", "head_coverage", "tail_coverage", "fish_coverage")}
+        no_groups = "ยังไม่มีกลุ่มการเงินในบันทึกของตำบลนี้"
         rows = [
-            ("กลุ่มการเงิน", stock(n(groups)), f"ตำบลนี้มีกลุ่มการเงินในบันทึก {n(groups)} กลุ่ม"),
+            ("กลุ่มการเงิน", stock(n(groups)),
+             said(groups, no_groups, f"ตำบลนี้มีกลุ่มการเงินในบันทึก {n(groups)} กลุ่ม")),
             ("ลงพื้นที่แล้ว (ครั้ง)", grown("visits_done"),
-             f"ลงพื้นที่แล้ว {n(now['visits_done'])} ครั้ง จากแผน {n(now['visits_planned'])} ครั้ง "
-             "(ไม่นับที่ยกเลิก)"),
+             said(now["visits_planned"], "ยังไม่มีแผนลงพื้นที่",
+                  said(now["visits_done"],
+                       f"ยังไม่ได้ลงพื้นที่ จากแผน {n(now['visits_planned'])} ครั้ง",
+                       f"ลงพื้นที่แล้ว {n(now['visits_done'])} ครั้ง จากแผน "
+                       f"{n(now['visits_planned'])} ครั้ง (ไม่นับที่ยกเลิก)"))),
             ("กลุ่มที่ได้ลงพื้นที่แล้ว", stock(s(now["visit_coverage"])),
-             f"ได้ลงพื้นที่แล้ว {of_groups(now['visit_coverage'])} จาก {n(groups)} กลุ่ม"),
+             said(groups, no_groups, said(
+                 covered["visit_coverage"], f"ยังไม่ได้ลงพื้นที่กลุ่มใดเลย จาก {n(groups)} กลุ่ม",
+                 f"ได้ลงพื้นที่แล้ว {of_groups(now['visit_coverage'])} จาก {n(groups)} กลุ่ม"))),
             ("แผนลงพื้นที่ที่เลยกำหนด", stock(n(now["visits_overdue"])),
-             f"แผนลงพื้นที่ {n(now['visits_overdue'])} ครั้งเลยกำหนดแล้วแต่ยังไม่ได้ไป "
-             "ควรนัดหมายใหม่"),
+             said(now["visits_overdue"], "ไม่มีแผนลงพื้นที่ที่เลยกำหนด",
+                  f"แผนลงพื้นที่ {n(now['visits_overdue'])} ครั้งเลยกำหนดแล้วแต่ยังไม่ได้ไป "
+                  "ควรนัดหมายใหม่")),
             ("กลุ่มที่มีหัวปลา (เป้าหมาย)", stock(s(now["head_coverage"])),
-             f"{of_groups(now['head_coverage'])} จาก {n(groups)} กลุ่มบันทึกเป้าหมายของกลุ่มแล้ว"),
+             said(covered["head_coverage"], "ยังไม่มีกลุ่มใดบันทึกเป้าหมายของกลุ่ม (หัวปลา)",
+                  f"{of_groups(now['head_coverage'])} จาก {n(groups)} กลุ่ม"
+                  "บันทึกเป้าหมายของกลุ่มแล้ว")),
             ("กลุ่มที่มีหางปลา (ความรู้เดิม)", stock(s(now["tail_coverage"])),
-             f"{of_groups(now['tail_coverage'])} จาก {n(groups)} กลุ่มบันทึกความรู้ที่มีอยู่แล้ว"),
+             said(covered["tail_coverage"], "ยังไม่มีกลุ่มใดบันทึกความรู้ที่มีอยู่ (หางปลา)",
+                  f"{of_groups(now['tail_coverage'])} จาก {n(groups)} กลุ่ม"
+                  "บันทึกความรู้ที่มีอยู่แล้ว")),
             ("กลุ่มที่มีครบทั้งหัวและหาง", stock(s(now["fish_coverage"])),
-             f"{of_groups(now['fish_coverage'])} กลุ่มพร้อมออกแบบการเรียนรู้ให้ตรงเป้าหมาย"),
+             said(covered["fish_coverage"], "ยังไม่มีกลุ่มที่บันทึกครบทั้งหัวปลาและหางปลา",
+                  f"{of_groups(now['fish_coverage'])} กลุ่มพร้อมออกแบบการเรียนรู้"
+                  "ให้ตรงเป้าหมาย")),
             ("รายการปลาทูที่บันทึก", grown("fish_items"),
-             f"บันทึกหัวปลา ตัวปลา และหางปลาแล้ว {n(now['fish_items'])} รายการ "
-             "ทั้งของกลุ่มและของเครือข่ายตำบล"),
+             said(now["fish_items"], "ยังไม่มีการบันทึกหัวปลา ตัวปลา หรือหางปลา",
+                  f"บันทึกหัวปลา ตัวปลา และหางปลาแล้ว {n(now['fish_items'])} รายการ "
+                  "ทั้งของกลุ่มและของเครือข่ายตำบล")),
             ("กิจกรรมที่จัด", flow("sessions"),
-             f"จัดกิจกรรม {n(now['sessions'])} ครั้งในช่วงรายงาน ทั้งของตำบลและระดับจังหวัด"),
+             said(now["sessions"], "ไม่มีกิจกรรมในช่วงรายงาน",
+                  f"จัดกิจกรรม {n(now['sessions'])} ครั้งในช่วงรายงาน "
+                  "ทั้งของตำบลและระดับจังหวัด")),
             ("ผู้เข้าร่วม (คน-ครั้ง)", flow("participants"),
-             f"ผู้เข้าร่วมรวม {n(now['participants'])} คน-ครั้งในช่วงรายงาน "
-             "ไม่นับผู้สังเกตการณ์"),
+             said(now["participants"], "ไม่มีผู้เข้าร่วมกิจกรรมในช่วงรายงาน",
+                  f"ผู้เข้าร่วมรวม {n(now['participants'])} คน-ครั้งในช่วงรายงาน "
+                  "ไม่นับผู้สังเกตการณ์")),
             ("เรื่องที่ยังค้าง", stock(n(now["open_actions"])),
-             f"ยังค้าง {n(now['open_actions'])} เรื่อง ทั้งของตำบลและระดับจังหวัด"),
+             said(now["open_actions"], "ไม่มีเรื่องค้าง",
+                  f"ยังค้าง {n(now['open_actions'])} เรื่อง ทั้งของตำบลและระดับจังหวัด")),
             ("เรื่องที่รอคุณเอื้อ", stock(n(now["open_sponsor_actions"])),
-             f"{n(now['open_sponsor_actions'])} เรื่องรอการตัดสินใจหรือการสนับสนุนจากคุณเอื้อ"),
+             said(now["open_sponsor_actions"], "ไม่มีเรื่องที่รอคุณเอื้อ",
+                  f"{n(now['open_sponsor_actions'])} เรื่องรอการตัดสินใจหรือการสนับสนุน"
+                  "จากคุณเอื้อ")),
             ("เรื่องที่ปิดแล้ว", flow("closed_actions"),
-             f"ปิดแล้ว {n(now['closed_actions'])} เรื่องในช่วงรายงาน (เสร็จหรือยกเลิก)"),
+             said(now["closed_actions"], "ยังไม่มีเรื่องที่ปิดในช่วงรายงาน",
+                  f"ปิดแล้ว {n(now['closed_actions'])} เรื่องในช่วงรายงาน (เสร็จหรือยกเลิก)")),
         ]
         frame = pd.DataFrame(
             [(label, *figures, sentence) for label, figures, sentence in rows],
@@ -306,12 +334,16 @@ class TambonReport(_Report):
         if table.empty:
             return paragraph("ตำบลนี้ยังไม่มีกลุ่มการเงินในบันทึก", "empty")
         counts = table["state"].value_counts()
-        lead = paragraph(
-            f"ลงพื้นที่แล้ว {self.number(counts.get('done', 0))} ครั้ง · เลยกำหนด "
-            f"{self.number(counts.get('overdue', 0))} · ตามแผน "
-            f"{self.number(counts.get('planned', 0))} · เลื่อน "
-            f"{self.number(counts.get('postponed', 0) + counts.get('postponed_undated', 0))} · "
-            f"ยังไม่มีแผน {self.number(counts.get('no_plan', 0))} กลุ่ม", "lead")
+        # Every state the table shows, so that the parts add up to its rows; none of zero.
+        parts = [("ลงพื้นที่แล้ว", counts.get("done", 0), "ครั้ง"),
+                 ("เลยกำหนด", counts.get("overdue", 0), "ครั้ง"),
+                 ("ตามแผน", counts.get("planned", 0), "ครั้ง"),
+                 ("เลื่อน", counts.get("postponed", 0) + counts.get("postponed_undated", 0),
+                  "ครั้ง"),
+                 ("ยกเลิก", counts.get("cancelled", 0), "ครั้ง"),
+                 ("ยังไม่มีแผน", counts.get("no_plan", 0), "กลุ่ม")]
+        lead = paragraph(" · ".join(f"{label} {self.number(count)} {unit}"
+                                    for label, count, unit in parts if count), "lead")
         columns = [
             Column("village_no", "หมู่", "number", width="6%"),
             Column("group_name", "กลุ่ม", width="23%"),
