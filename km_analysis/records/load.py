@@ -18,12 +18,15 @@ from .. import thai
 from ..errors import Problem, RecordsError, errors_in
 from ..scope import scope_problems
 from .rules import check_rules
-from .schema import TABLES, YES_NO_ALIASES, Field, Table, pandera_schema
+from .schema import TABLES, WHOLE_NUMBER_MAX, YES_NO_ALIASES, Field, Table, pandera_schema
 from .sources import RawTable, read_tables, resolve_source
 
 # "G01 – กลุ่มออมทรัพย์…": the entry workbook's dropdowns show a reference with its name.
 _REFERENCE_WITH_NAME = re.compile(r"^(\S+)\s+[–—-]\s+\S.*$")
 _INTEGER = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$|^[+-]?\d+(\.0*)?$")
+# Control characters (C0 but tab, line feed and carriage return; DEL; C1) do not show where they
+# are, and a NUL or an escape sequence in a message can hide or rewrite what a terminal shows.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass
@@ -73,18 +76,28 @@ def load_records(
         raise ValueError("errors must be 'raise' or 'collect'")
     source = resolve_source(path)
     raw, problems = read_tables(source, list(TABLES))
-    unreadable = {p.table for p in errors_in(problems)} - set(raw)
+    # A workbook refused as a whole (too big, or built to hurt) was not read: its one problem
+    # says so, and is not buried under every table reported missing or every reference broken.
+    refused = any(p.kind == "refused_workbook" for p in problems)
+    unreadable = set(TABLES) if refused else {p.table for p in errors_in(problems)} - set(raw)
+    # Cells already reported while reading (a formula without a saved value) are not reported
+    # again as blank.
+    reported = {(p.table, p.row, p.column) for p in problems if p.row is not None}
     frames: dict[str, pd.DataFrame] = {}
     for table in TABLES.values():
         if table.name in unreadable:
             frames[table.name] = table.empty_frame()
             continue
-        frame, table_problems = _parse_table(table, raw.get(table.name), source.describe())
+        frame, table_problems = _parse_table(
+            table, raw.get(table.name), source.describe(),
+            {(row, column) for name, row, column in reported if name == table.name},
+        )
         frames[table.name] = frame
         problems += table_problems
     labels = {name: t.label for name, t in raw.items()}
     raw_cells = {name: t.cells for name, t in raw.items()}
-    problems += check_rules(frames, raw_cells, labels)
+    if not refused:
+        problems += check_rules(frames, raw_cells, labels)
     problems = scope_problems(problems, frames)
     problems.sort(key=_problem_order)
     if errors == "raise" and errors_in(problems):
@@ -98,8 +111,10 @@ def load_records(
 
 
 def _parse_table(
-    table: Table, raw: RawTable | None, source: str
+    table: Table, raw: RawTable | None, source: str, reported: set | frozenset = frozenset()
 ) -> tuple[pd.DataFrame, list[Problem]]:
+    """Return the table's typed frame and its problems; `reported` holds the (row, column) of
+    cells already reported while reading, which are not reported again."""
     if raw is None:
         if table.optional:
             return table.empty_frame(), []
@@ -109,12 +124,20 @@ def _parse_table(
             "error", table.name, where, None, None, "",
             f"the required table {table.name} ({table.label_th})",
         )]
-    problems = []
+    problems = _control_problems(table, raw)
     missing = [c for c in table.required_columns if c not in raw.cells.columns]
     for column in missing:
         problems.append(Problem("error", table.name, raw.label, 1, column, "",
                                 f"a column named {column} ({table.field(column).label_th})"))
     cells = raw.cells
+    if problems:
+        # A cell holding a control character is reported once, then read as blank (by the
+        # rules too, which look at the raw cells).
+        cells = cells.copy()
+        for p in problems:
+            if p.row in cells.index and p.column in cells.columns:
+                cells.at[p.row, p.column] = ""
+        raw.cells = cells
     typed = {}
     for f in table.fields:
         column = cells[f.name] if f.name in cells.columns else pd.Series("", index=cells.index)
@@ -126,9 +149,38 @@ def _parse_table(
     extra = {c: cells[c].astype("string") for c in cells.columns if c not in typed}
     frame = pd.DataFrame({**typed, **extra}, index=cells.index)
     # A cell that did not parse, or a missing column, is reported once, not again as blank.
-    already = {(p.row, p.column) for p in problems} | {(r, c) for c in missing for r in frame.index}
+    already = ({(p.row, p.column) for p in problems} | set(reported)
+               | {(r, c) for c in missing for r in frame.index})
     problems += _validate_schema(table, frame, raw, already)
     return frame, problems
+
+
+def _control_problems(table: Table, raw: RawTable) -> list[Problem]:
+    """Return an error for each cell (or header) holding a control character."""
+    problems = []
+    for column, typed in raw.headers.items():
+        if _CONTROL.search(typed):
+            problems.append(_control_problem(table, raw, 1, _escaped(column), typed))
+    for column in raw.cells.columns:
+        values = raw.cells[column]
+        # One search over the joined column: nearly always it finds nothing.
+        if not _CONTROL.search("".join(values.tolist())):
+            continue
+        for row, text in values[values.str.contains(_CONTROL.pattern, regex=True)].items():
+            problems.append(_control_problem(table, raw, int(row), _escaped(column), text))
+    return problems
+
+
+def _control_problem(table: Table, raw: RawTable, row: int, column: str, text: str) -> Problem:
+    found = ", ".join(sorted({f"U+{ord(c):04X}" for c in _CONTROL.findall(text)}))
+    return Problem("error", table.name, raw.label, row, column, _escaped(text),
+                   f"text without control characters; the cell holds {found}",
+                   kind="control_character")
+
+
+def _escaped(text: str) -> str:
+    """Return text with its control characters written as \\xNN, so that it prints as it is."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
 
 
 def _parse_column(raw: pd.Series, f: Field) -> tuple[pd.Series, list[tuple[int, str, str]]]:
@@ -176,7 +228,22 @@ def _parse_integer(text: str, f: Field) -> int:
     digits = thai.to_arabic_digits(text).strip()
     if not _INTEGER.match(digits):
         raise ValueError(text)
-    return int(float(digits.replace(",", "")))
+    # Exactly, without float: 99999999999999999999 must not round, overflow the Int64 column
+    # or take int() past its 4,300 digits.
+    whole = digits.replace(",", "").split(".")[0]
+    if len(whole.lstrip("+-").lstrip("0")) <= len(str(WHOLE_NUMBER_MAX)):
+        number = int(whole)
+        if abs(number) <= WHOLE_NUMBER_MAX:
+            return number
+    low = 0 if f.low is None else f.low
+    error = ValueError(text)
+    if f.high is not None:
+        error.expected = f"a whole number from {low} to {f.high}"
+    elif whole.startswith("-"):
+        error.expected = f"a whole number, {low} or more"
+    else:
+        error.expected = f"a whole number up to {WHOLE_NUMBER_MAX:,}"
+    raise error
 
 
 def _parse_code(text: str, f: Field) -> str:

@@ -18,7 +18,13 @@ SCHEMA_VERSION = 1
 Kind = Literal["id", "slug", "text", "date", "count", "int", "code", "yesno", "ref"]
 
 RESERVED_SLUGS = ("all", "overview")
-SLUG_PATTERN = r"^[a-z][a-z0-9-]*$"
+# A slug names folders and files of reports (reports/<as-of>/<slug>/km-progress-<slug>-….pdf):
+# kept short, so that a path stays within what file systems and Windows accept.
+SLUG_MAX = 40
+SLUG_PATTERN = rf"^[a-z][a-z0-9-]{{0,{SLUG_MAX - 1}}}$"
+# The largest whole number a count or an integer cell may hold: far above any count of people,
+# villages or members, and far below what a 64-bit column holds.
+WHOLE_NUMBER_MAX = 999_999_999
 
 # code -> Thai label, per enumeration (docs/records.md); the loader accepts either.
 ROLES = {
@@ -107,7 +113,8 @@ class Field:
         if self.kind == "int":
             return f"a whole number from {self.low} to {self.high}"
         if self.kind == "slug":
-            return "a slug of lower-case letters, digits and '-', starting with a letter"
+            return ("a slug of lower-case letters, digits and '-', starting with a letter, "
+                    f"at most {SLUG_MAX} characters")
         return "a value"
 
 
@@ -374,10 +381,14 @@ def pandera_schema(table: Table):
             if f.high is None:
                 checks.append(pa.Check.ge(low, error=f"a whole number, {low} or more"))
             else:
-                checks.append(pa.Check.in_range(low, f.high, error=f"a whole number from {low} to {f.high}"))
+                checks.append(pa.Check.in_range(
+                    low, f.high, error=f"a whole number from {low} to {f.high}"))
         if f.kind == "slug":
+            # One pattern for the letters and the length: one problem for a cell that fails both.
             checks.append(pa.Check.str_matches(SLUG_PATTERN, error=f.expected()))
-            checks.append(pa.Check.notin(list(RESERVED_SLUGS), error="a slug other than 'all' or 'overview' (they name batch reports)"))
+            checks.append(pa.Check.notin(
+                list(RESERVED_SLUGS),
+                error="a slug other than 'all' or 'overview' (they name batch reports)"))
         columns[f.name] = pa.Column(
             f.dtype,
             checks=checks,
@@ -420,4 +431,5 @@ def _values_text(f: Field) -> str:
     if f.kind in ("int", "count"):
         low = 0 if f.low is None else f.low
         return f"whole number {low}–{f.high}" if f.high else f"whole number ≥ {low}"
-    return {"date": "a date", "slug": "`[a-z][a-z0-9-]*`", "id": "text, unique"}.get(f.kind, "text")
+    slug = f"`[a-z][a-z0-9-]*`, at most {SLUG_MAX} characters"
+    return {"date": "a date", "slug": slug, "id": "text, unique"}.get(f.kind, "text")
