@@ -433,3 +433,8 @@ def _values_text(f: Field) -> str:
         return f"whole number {low}–{f.high}" if f.high else f"whole number ≥ {low}"
     slug = f"`[a-z][a-z0-9-]*`, at most {SLUG_MAX} characters"
     return {"date": "a date", "slug": slug, "id": "text, unique"}.get(f.kind, "text")
+
+
+def table_key(name: str) -> str:
+    """Return the table a file stem or sheet name stands for: any case, any spaces."""
+    return "".join(name.split()).lower()

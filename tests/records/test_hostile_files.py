@@ -24,10 +24,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from km_analysis.records import sources
+from km_analysis.records import bounds
 from km_analysis.records.schema import SLUG_MAX
 
-from .conftest import demo_with, minimal_tables, write_csv_folder, write_workbook
+from ..conftest import demo_with, minimal_tables, write_csv_folder, write_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_RSS_MB = 500
@@ -281,7 +281,7 @@ def test_sheet_of_2_gb_written_by_zipfile_is_refused(tmp_path):
 
 def test_workbook_unpacking_beyond_500_mb_in_all_is_refused(tmp_path):
     sheet = inflating_sheet(rows=3_000_000)  # 190 MB: each sheet is within the part limit
-    assert sheet.size < sources.MAX_PART_BYTES
+    assert sheet.size < bounds.MAX_PART_BYTES
     names = ["sessions", "visits", "fish"]
     path = raw_zip(tmp_path / "records.xlsx", {
         **_index_parts(names), **{f"xl/worksheets/sheet{n}.xml": sheet for n in (1, 2, 3)}})
@@ -306,7 +306,7 @@ def test_part_unpacking_beyond_its_declared_size_is_refused(tmp_path):
 
 def test_sheet_beyond_200000_rows_is_refused(tmp_path):
     rows = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (n, n, n)
-                    for n in range(2, sources.MAX_ROWS + 2))
+                    for n in range(2, bounds.MAX_ROWS + 2))
     path = book(tmp_path / "records.xlsx", {"sessions": _sheet(HEADER_ROW + rows)})
     run = km_check(path, tmp_path)
     assert_refused(run, 1, f"{path} [sessions]", "this one spans A1:A200001")
@@ -314,7 +314,7 @@ def test_sheet_beyond_200000_rows_is_refused(tmp_path):
 
 def test_cells_without_references_are_placed_as_calamine_places_them(tmp_path):
     # No r attributes: the 201st cell of the row is in column GS, one past the limit.
-    row = b'<row r="1">' + b"<c><v>1</v></c>" * (sources.MAX_COLUMNS + 1) + b"</row>"
+    row = b'<row r="1">' + b"<c><v>1</v></c>" * (bounds.MAX_COLUMNS + 1) + b"</row>"
     path = book(tmp_path / "records.xlsx", {"sessions": _sheet(row)})
     run = km_check(path, tmp_path)
     assert_refused(run, 1, f"{path} [sessions]", "this one spans A1:GS1")
@@ -446,7 +446,7 @@ def test_empty_csv_is_named(tmp_path):
 def test_csv_beyond_200_mb_is_refused_unread(tmp_path):
     folder = write_csv_folder(tmp_path / "records", minimal_tables())
     with (folder / "sessions.csv").open("r+b") as stream:
-        stream.truncate(sources.MAX_CSV_BYTES + 1)  # sparse: no disk used, nothing to read
+        stream.truncate(bounds.MAX_CSV_BYTES + 1)  # sparse: no disk used, nothing to read
     run = km_check(folder, tmp_path)
     assert_refused(run, 1, str(folder / "sessions.csv"), "a CSV file of at most 200 MB")
     assert_bounded(run)
