@@ -14,7 +14,7 @@ import pandas as pd
 from .. import thai
 from ..errors import UsageError
 from ..frames import day
-from ..scope import own_and_province
+from ..scope import row_tambons
 from .selectors import is_held, tambon_slug
 
 DEFAULT_SINCE_DAYS = 30
@@ -58,16 +58,31 @@ def default_since(records, tambon: str | None, as_of) -> pd.Timestamp:
     opens the next period, not this one.
     """
     as_of = day(as_of, "as_of")
+    if tambon is not None:
+        return pd.Timestamp(default_sinces(records, pd.Index([tambon]), as_of).iloc[0])
     sessions = records.sessions
     forums = is_held(sessions) & sessions["kind"].eq("sponsor_forum").to_numpy(bool)
-    forums &= (sessions["date"] < as_of).to_numpy(bool)
-    if tambon is not None:
-        in_tambon, province = own_and_province(records.frames(), "sessions", tambon)
-        forums &= in_tambon | province
-    dates = sessions.loc[forums, "date"]
+    dates = sessions.loc[forums & (sessions["date"] < as_of).to_numpy(bool), "date"]
     if dates.empty:
         return as_of - pd.Timedelta(days=DEFAULT_SINCE_DAYS)
     return pd.Timestamp(dates.max()).normalize()
+
+
+def default_sinces(records, slugs: pd.Index, as_of: pd.Timestamp) -> pd.Series:
+    """Return `default_since` of each tambon in `slugs`, in one pass over the sessions."""
+    sessions = records.sessions
+    forums = (is_held(sessions) & sessions["kind"].eq("sponsor_forum").to_numpy(bool)
+              & (sessions["date"] < as_of).to_numpy(bool))
+    scopes = row_tambons(records.frames(), "sessions")[forums]
+    dates = sessions["date"][forums]
+    province_last = dates[scopes.isna().to_numpy(bool)].max()
+    own_last = dates[scopes.notna().to_numpy(bool)].groupby(
+        scopes[scopes.notna()].to_numpy()).max()
+    last = own_last.reindex(slugs)
+    if not pd.isna(province_last):
+        last = last.where(last >= province_last, province_last).fillna(province_last)
+    fallback = as_of - pd.Timedelta(days=DEFAULT_SINCE_DAYS)
+    return last.fillna(fallback).astype("datetime64[us]").dt.normalize()
 
 
 def resolve_period(records, tambon: str | None, as_of=None, since=None, today=None) -> Period:

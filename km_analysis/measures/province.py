@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..frames import day, lookup
 from ..scope import row_tambons
-from .period import DEFAULT_SINCE_DAYS, Period, as_of_or_default, checked_period
+from .period import Period, as_of_or_default, checked_period, default_sinces
 from .selectors import (
     action_frame,
     is_held,
@@ -38,7 +38,9 @@ def province_progress(records, as_of=None, since=None) -> pd.DataFrame:
     tambons = records.tambons
     slugs = pd.Index(tambons["tambon"].astype("string"), name="tambon")
     frames = records.frames()
-    since_of = _since_per_tambon(records, slugs, as_of, since)
+    # Each tambon's period starts at `since`, else at its own default, as its report's does.
+    since_of = (pd.Series(day(since, "since"), index=slugs) if since is not None
+                else default_sinces(records, slugs, as_of))
 
     def per_tambon(keys, values=None, how="size") -> pd.Series:
         """Return a count (or a sum) per tambon over rows keyed by tambon; 0 where none."""
@@ -165,25 +167,6 @@ def _sum_after(dates: pd.Series, values, starts: pd.Series) -> pd.Series:
     first_after = np.searchsorted(sorted_dates, starts.astype("datetime64[us]").to_numpy(),
                                   side="right")
     return pd.Series(running[-1] - running[first_after], index=starts.index).astype("int64")
-
-
-def _since_per_tambon(records, slugs: pd.Index, as_of: pd.Timestamp, since) -> pd.Series:
-    """Return each tambon's period start: `since`, else its default (`default_since`)."""
-    if since is not None:
-        return pd.Series(day(since, "since"), index=slugs)
-    sessions = records.sessions
-    forums = (is_held(sessions) & sessions["kind"].eq("sponsor_forum").to_numpy(bool)
-              & (sessions["date"] < as_of).to_numpy(bool))
-    scopes = row_tambons(records.frames(), "sessions")[forums]
-    dates = sessions["date"][forums]
-    province_last = dates[scopes.isna().to_numpy(bool)].max()
-    own_last = dates[scopes.notna().to_numpy(bool)].groupby(
-        scopes[scopes.notna()].to_numpy()).max()
-    last = own_last.reindex(slugs)
-    if not pd.isna(province_last):
-        last = last.where(last >= province_last, province_last).fillna(province_last)
-    fallback = as_of - pd.Timedelta(days=DEFAULT_SINCE_DAYS)
-    return last.fillna(fallback).astype("datetime64[us]").dt.normalize()
 
 
 def province_sessions(records, period: Period) -> pd.DataFrame:
