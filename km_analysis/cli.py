@@ -235,9 +235,9 @@ def _run_report(args: argparse.Namespace, out: Console) -> int:
         reports = [OVERVIEW]
     else:
         reports = [resolve_tambon(records.tambons, args.tambon, records.source)]
-    started = time.perf_counter()
     from .records.snapshot import snapshot_path
 
+    started = time.perf_counter()
     # Planned against the snapshot's path; it is written only once something will render.
     snapshot = snapshot_path(records, Path(args.out) / ".snapshots")
     plan = plan_reports(records, reports, snapshot=snapshot, out=Path(args.out),

@@ -127,13 +127,18 @@ def scope_problems(problems: Iterable[Problem], frames: dict[str, pd.DataFrame])
             scopes[table] = pd.Series(dtype="string")
     tambons = frames.get("tambons")
     known = set() if tambons is None else set(tambons["tambon"].dropna())
+    meant: dict[str, str | None] = {}  # one typo repeated on many rows is matched once
     scoped = []
     for p in problems:
         scope = None
         if p.row is not None and p.table in scopes and p.row in scopes[p.table].index:
             value = scopes[p.table].at[p.row]
-            if not pd.isna(value):
-                scope = value if value in known else meant_tambon(str(value), tambons)
+            if not pd.isna(value) and value in known:
+                scope = value
+            elif not pd.isna(value):
+                if value not in meant:
+                    meant[value] = meant_tambon(str(value), tambons)
+                scope = meant[value]
         scoped.append(dataclasses.replace(p, scope=scope))
     return scoped
 
