@@ -1,0 +1,453 @@
+"""A tambon's progress report, in Thai: `TambonReport.open(...)` takes the notebook's parameters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .. import charts, measures, thai
+from ..measures import kmtools
+from ..records.schema import ACTION_STATUSES, FISH_PARTS, GROUP_TYPES, ROLES, SESSION_KINDS
+from ..scope import in_scope
+from .base import WHAT_LABELS, Report, open_records
+from .tables import Column, Html, escape, html_table, image, paragraph
+
+VISIT_STATES = {
+    "done": "ลงพื้นที่แล้ว",
+    "overdue": "เลยกำหนด",
+    "planned": "ตามแผน",
+    "postponed": "เลื่อน",
+    "postponed_undated": "เลื่อน ยังไม่มีวันใหม่",
+    "cancelled": "ยกเลิก",
+    "no_plan": "ยังไม่มีแผน",
+}
+WARNING_KINDS = {
+    "no_facilitator": "กลุ่มนี้ยังไม่มีคุณอำนวยผู้รับผิดชอบ",
+    "roster_over_participants": "จำนวนผู้เข้าร่วมน้อยกว่าจำนวนผู้มาในทะเบียนรายชื่อ",
+    "blank_rows": "มีแถวว่างคั่นระหว่างรายการ (ข้ามไปแล้ว)",
+    "undrawable": "มีอักขระที่แบบอักษรของรายงานแสดงไม่ได้",
+    "ignored_table": "ไฟล์หรือแผ่นงานนี้ไม่ใช่ตารางของบันทึก จึงไม่ได้อ่าน",
+}
+
+
+@dataclass
+class TambonReport(Report):
+    """One tambon's report: its records (the tambon's slice), the period and the numerals."""
+
+    tambon: str = ""
+
+    @property
+    def report_name(self) -> str:
+        """Return the report's name in paths and metadata: the tambon's slug."""
+        return self.tambon
+
+    @property
+    def report_title(self) -> str:
+        """Return the report's name in Thai: ตำบล and the tambon's name."""
+        return self.tambon_name
+
+    @classmethod
+    def open(cls, tambon: str, as_of: str = "", since: str = "", snapshot: str = "",
+             numerals: str = "arabic", data_dir: str = "../data",
+             fingerprints: dict[str, str] | None = None) -> TambonReport:
+        """Return the report of `tambon`: from the snapshot the CLI wrote, or from `data_dir`.
+
+        With no snapshot (an analyst running the notebook by hand) the records are loaded and
+        validated here, and refused as the CLI would refuse them. `fingerprints` are those of
+        the tambon's slice as the CLI planned the report (None: the colophon computes them).
+        """
+        records = open_records(snapshot, data_dir, tambon)
+        period = measures.resolve_period(records, tambon, as_of or None, since or None)
+        return cls(records, period, numerals, tambon, fingerprints=fingerprints)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    @property
+    def info(self) -> pd.Series:
+        """Return the tambon's row of the tambons table."""
+        tambons = self.records.tambons
+        return tambons[tambons["tambon"] == self.tambon].iloc[0]
+
+    @property
+    def tambon_name(self) -> str:
+        """Return "ตำบล" and the tambon's Thai name."""
+        return f"ตำบล{self.info['name_th']}"
+
+    # -- sections --------------------------------------------------------------------------
+
+    def title(self) -> Html:
+        """Return the title block: report, tambon with district and province, date, period."""
+        info = self.info
+        place = [self.tambon_name]
+        if pd.notna(info.get("amphoe_th")):
+            place.append(f"อำเภอ{info['amphoe_th']}")
+        if pd.notna(info.get("province_th")):
+            place.append(f"จังหวัด{info['province_th']}")
+        return self._title_block(f"รายงานความก้าวหน้า {self.tambon_name}",
+                                 "รายงานความก้าวหน้าการจัดการความรู้กลุ่มการเงินชุมชน",
+                                 [" ".join(place)])
+
+    def notes(self) -> Html:
+        """Return the coordinator's notes of the period, or one sentence when there are none."""
+        return self._notes(self.tambon, "ไม่มีบันทึกของผู้ประสานงานในช่วงรายงานนี้")
+
+    def summary(self) -> Html:
+        """Return the measures: this period, since the fiscal year began, and in all."""
+        as_of = self.period.as_of
+        fiscal_start = pd.Timestamp(thai.fiscal_year_start(as_of.date()))
+        before_fiscal = fiscal_start - pd.Timedelta(days=1)
+        now = measures.tambon_progress(self.records, self.tambon, as_of, self.period.since)
+        fiscal = measures.tambon_progress(self.records, self.tambon, as_of, before_fiscal)
+        at_since = measures.tambon_progress(self.records, self.tambon, self.period.since,
+                                           self.period.since - pd.Timedelta(days=1))
+        at_fiscal = measures.tambon_progress(self.records, self.tambon, before_fiscal,
+                                            before_fiscal - pd.Timedelta(days=1))
+        n, s = self.number, self.share
+
+        def grown(key):  # a running total's growth over the period and the fiscal year
+            return n(now[key] - at_since[key]), n(now[key] - at_fiscal[key]), n(now[key])
+
+        def flow(key):  # counted over a window only
+            return n(now[key]), n(fiscal[key]), ""
+
+        def stock(value):
+            return "", "", value
+
+        groups = now["groups"]
+
+        def of_groups(share):  # how many groups a coverage share stands for
+            return n(round(share * groups))
+
+        def said(count, none: str, some: str) -> str:
+            """Return `none` for a count of zero, else `some`: no sentence counts 0 things."""
+            return none if not count else some
+
+        covered = {key: round(now[key] * groups) for key in
+                   ("visit_coverage", "head_coverage", "tail_coverage", "fish_coverage")}
+        no_groups = "ยังไม่มีกลุ่มการเงินในบันทึกของตำบลนี้"
+        rows = [
+            ("กลุ่มการเงิน", stock(n(groups)),
+             said(groups, no_groups, f"ตำบลนี้มีกลุ่มการเงินในบันทึก {n(groups)} กลุ่ม")),
+            ("ลงพื้นที่แล้ว (ครั้ง)", grown("visits_done"),
+             said(now["visits_planned"], "ยังไม่มีแผนลงพื้นที่",
+                  said(now["visits_done"],
+                       f"ยังไม่ได้ลงพื้นที่ จากแผน {n(now['visits_planned'])} ครั้ง",
+                       f"ลงพื้นที่แล้ว {n(now['visits_done'])} ครั้ง จากแผน "
+                       f"{n(now['visits_planned'])} ครั้ง (ไม่นับที่ยกเลิก)"))),
+            ("กลุ่มที่ได้ลงพื้นที่แล้ว", stock(s(now["visit_coverage"])),
+             said(groups, no_groups, said(
+                 covered["visit_coverage"], f"ยังไม่ได้ลงพื้นที่กลุ่มใดเลย จาก {n(groups)} กลุ่ม",
+                 f"ได้ลงพื้นที่แล้ว {of_groups(now['visit_coverage'])} จาก {n(groups)} กลุ่ม"))),
+            ("แผนลงพื้นที่ที่เลยกำหนด", stock(n(now["visits_overdue"])),
+             said(now["visits_overdue"], "ไม่มีแผนลงพื้นที่ที่เลยกำหนด",
+                  f"แผนลงพื้นที่ {n(now['visits_overdue'])} ครั้งเลยกำหนดแล้วแต่ยังไม่ได้ไป "
+                  "ควรนัดหมายใหม่")),
+            ("กลุ่มที่มีหัวปลา (เป้าหมาย)", stock(s(now["head_coverage"])),
+             said(covered["head_coverage"], "ยังไม่มีกลุ่มใดบันทึกเป้าหมายของกลุ่ม (หัวปลา)",
+                  f"{of_groups(now['head_coverage'])} จาก {n(groups)} กลุ่ม"
+                  "บันทึกเป้าหมายของกลุ่มแล้ว")),
+            ("กลุ่มที่มีหางปลา (ความรู้เดิม)", stock(s(now["tail_coverage"])),
+             said(covered["tail_coverage"], "ยังไม่มีกลุ่มใดบันทึกความรู้ที่มีอยู่ (หางปลา)",
+                  f"{of_groups(now['tail_coverage'])} จาก {n(groups)} กลุ่ม"
+                  "บันทึกความรู้ที่มีอยู่แล้ว")),
+            ("กลุ่มที่มีครบทั้งหัวและหาง", stock(s(now["fish_coverage"])),
+             said(covered["fish_coverage"], "ยังไม่มีกลุ่มที่บันทึกครบทั้งหัวปลาและหางปลา",
+                  f"{of_groups(now['fish_coverage'])} กลุ่มพร้อมออกแบบการเรียนรู้"
+                  "ให้ตรงเป้าหมาย")),
+            ("รายการปลาทูที่บันทึก", grown("fish_items"),
+             said(now["fish_items"], "ยังไม่มีการบันทึกหัวปลา ตัวปลา หรือหางปลา",
+                  f"บันทึกหัวปลา ตัวปลา และหางปลาแล้ว {n(now['fish_items'])} รายการ "
+                  "ทั้งของกลุ่มและของเครือข่ายตำบล")),
+            ("กิจกรรมที่จัด", flow("sessions"),
+             said(now["sessions"], "ไม่มีกิจกรรมในช่วงรายงาน",
+                  f"จัดกิจกรรม {n(now['sessions'])} ครั้งในช่วงรายงาน "
+                  "ทั้งของตำบลและระดับจังหวัด")),
+            ("ผู้เข้าร่วม (คน-ครั้ง)", flow("participants"),
+             said(now["participants"], "ไม่มีผู้เข้าร่วมกิจกรรมในช่วงรายงาน",
+                  f"ผู้เข้าร่วมรวม {n(now['participants'])} คน-ครั้งในช่วงรายงาน "
+                  "ไม่นับผู้สังเกตการณ์")),
+            ("เรื่องที่ยังค้าง", stock(n(now["open_actions"])),
+             said(now["open_actions"], "ไม่มีเรื่องค้าง",
+                  f"ยังค้าง {n(now['open_actions'])} เรื่อง ทั้งของตำบลและระดับจังหวัด")),
+            ("เรื่องที่รอคุณเอื้อ", stock(n(now["open_sponsor_actions"])),
+             said(now["open_sponsor_actions"], "ไม่มีเรื่องที่รอคุณเอื้อ",
+                  f"{n(now['open_sponsor_actions'])} เรื่องรอการตัดสินใจหรือการสนับสนุน"
+                  "จากคุณเอื้อ")),
+            ("เรื่องที่ปิดแล้ว", flow("closed_actions"),
+             said(now["closed_actions"], "ยังไม่มีเรื่องที่ปิดในช่วงรายงาน",
+                  f"ปิดแล้ว {n(now['closed_actions'])} เรื่องในช่วงรายงาน (เสร็จหรือยกเลิก)")),
+        ]
+        frame = pd.DataFrame(
+            [(label, *figures, sentence) for label, figures, sentence in rows],
+            columns=["label", "period", "fiscal", "total", "sentence"],
+        )
+        fiscal_year = thai.buddhist_year(fiscal_start.date()) + 1
+        columns = [
+            Column("label", "ตัวชี้วัด", width="24%"),
+            Column("period", "ช่วงรายงาน", width="12%"),
+            Column("fiscal", f"ปีงบประมาณ {self.number(fiscal_year).replace(',', '')}",
+                   width="12%"),
+            Column("total", f"ณ {self.date(as_of)}", width="12%"),
+            Column("sentence", "สรุป", width="40%"),
+        ]
+        lead = paragraph(
+            f"ช่วงรายงาน: {self.date(self.first_day)} ถึง {self.date(as_of)} · ปีงบประมาณเริ่ม "
+            f"{self.date(fiscal_start)}", "lead")
+        return lead + html_table(frame, columns, self.numerals, css_class="figures")
+
+    def visits(self) -> Html:
+        """Return the field-visit plan of every group, with its state as of the report date."""
+        table = measures.visit_progress(self.records, self.tambon, self.period.as_of)
+        if table.empty:
+            return paragraph("ตำบลนี้ยังไม่มีกลุ่มการเงินในบันทึก", "empty")
+        counts = table["state"].value_counts()
+        # Every state the table shows, so that the parts add up to its rows; none of zero.
+        parts = [("ลงพื้นที่แล้ว", counts.get("done", 0), "ครั้ง"),
+                 ("เลยกำหนด", counts.get("overdue", 0), "ครั้ง"),
+                 ("ตามแผน", counts.get("planned", 0), "ครั้ง"),
+                 ("เลื่อน", counts.get("postponed", 0) + counts.get("postponed_undated", 0),
+                  "ครั้ง"),
+                 ("ยกเลิก", counts.get("cancelled", 0), "ครั้ง"),
+                 ("ยังไม่มีแผน", counts.get("no_plan", 0), "กลุ่ม")]
+        lead = paragraph(" · ".join(f"{label} {self.number(count)} {unit}"
+                                    for label, count, unit in parts if count), "lead")
+        columns = [
+            Column("village_no", "หมู่", "number", width="6%"),
+            Column("group_name", "กลุ่ม", width="23%"),
+            Column("group_type", "ประเภท", "label", GROUP_TYPES, width="13%"),
+            Column("facilitator_name", "คุณอำนวยผู้รับผิดชอบ", width="18%"),
+            Column("due", "กำหนด", "date", width="13%"),
+            Column("state", "สถานะ", "state", VISIT_STATES, width="14%"),
+            Column("done_on", "ลงพื้นที่เมื่อ", "date", width="13%"),
+        ]
+        return lead + html_table(table, columns, self.numerals)
+
+    def visits_chart(self):
+        """Return the chart of visits planned vs done over time."""
+        progress = measures.visits_over_time(self.records, self.tambon, self.period.as_of)
+        return charts.Svg(charts.visits_over_time(progress, self.period.as_of, self.numerals))
+
+    def fish_coverage(self) -> Html:
+        """Return per group: head, body and tail items recorded, and whether the fish is whole."""
+        table = measures.fish_coverage(self.records, self.tambon, self.period.as_of)
+        if table.empty:
+            return paragraph("ตำบลนี้ยังไม่มีกลุ่มการเงินในบันทึก", "empty")
+        table = table.assign(whole=table["has_both"].map({True: "ครบ", False: "ยังไม่ครบ"}))
+        columns = [
+            Column("village_no", "หมู่", "number"),
+            Column("group_name", "กลุ่ม"),
+            Column("head", "หัวปลา", "number"),
+            Column("body", "ตัวปลา", "number"),
+            Column("tail", "หางปลา", "number"),
+            Column("whole", "หัวและหาง"),
+        ]
+        progress = measures.tambon_progress(self.records, self.tambon, self.period.as_of,
+                                           self.period.since)
+        lead = paragraph(
+            f"กลุ่มที่มีหัวปลา {self.share(progress['head_coverage'])} · มีหางปลา "
+            f"{self.share(progress['tail_coverage'])} · ครบทั้งหัวและหาง "
+            f"{self.share(progress['fish_coverage'])} ของกลุ่มทั้งหมด", "lead")
+        return lead + html_table(table, columns, self.numerals)
+
+    def fish_chart(self):
+        """Return the coverage bars: visited, head, tail, both."""
+        progress = measures.tambon_progress(self.records, self.tambon, self.period.as_of,
+                                           self.period.since)
+        shares = {
+            "ลงพื้นที่แล้ว": progress["visit_coverage"],
+            "มีหัวปลา": progress["head_coverage"],
+            "มีหางปลา": progress["tail_coverage"],
+            "ครบหัวและหาง": progress["fish_coverage"],
+        }
+        return charts.Svg(charts.coverage_bars(shares, self.numerals))
+
+    def fish_items(self) -> Html:
+        """Return the fish items, the tambon network's first, then each group's."""
+        items = measures.fish_items(self.records, self.tambon, self.period.as_of)
+        if items.empty:
+            return paragraph("ยังไม่มีการบันทึกหัวปลา ตัวปลา หรือหางปลาในตำบลนี้", "empty")
+        parts = []
+        for owner, owned in items.groupby("owner", sort=False):
+            heading = ("ปลาของเครือข่ายตำบล" if owner == "network"
+                       else str(owned["group_name"].iloc[0]))
+            parts.append(f"<h3>{escape(heading)}</h3>")
+            parts.append(html_table(owned, [
+                Column("part", "ส่วน", "label", FISH_PARTS),
+                Column("item", "รายการ"),
+                Column("recorded", "บันทึกเมื่อ", "date"),
+            ], self.numerals))
+        return Html("".join(parts))
+
+    def group_fishes(self) -> Html:
+        """Return the fish of every group that has items, two to an A4 page."""
+        items = measures.fish_items(self.records, self.tambon, self.period.as_of)
+        group_ids = [g for g in items["owner"].unique() if g != "network"]
+        if not group_ids:
+            return paragraph("ยังไม่มีกลุ่มใดบันทึกหัวปลา ตัวปลา หรือหางปลา", "empty")
+        figures = [
+            image(charts.Png(charts.fish(**kmtools.group_fish(
+                self.records, group_id, self.period.as_of, self.numerals))).data, "image/png",
+                  "fish")
+            for group_id in group_ids
+        ]
+        return Html("".join(figures))
+
+    def mobile(self):
+        """Return the tambon's ปลาตะเพียน: the network's fish above, one small fish a group."""
+        if self.records.groups.empty:
+            return paragraph("ตำบลนี้ยังไม่มีกลุ่มการเงินในบันทึก", "empty")
+        return charts.Png(charts.pla_taphian(**kmtools.tambon_mobile(
+            self.records, self.tambon, self.period.as_of, self.numerals)))
+
+    def river(self):
+        """Return the river diagram of the tambon's latest self-assessments."""
+        latest = kmtools.latest_assessments(self.records, self.tambon, self.period.as_of)
+        if latest.empty:
+            return paragraph("กลุ่มในตำบลนี้ยังไม่ได้ประเมินตนเอง", "empty")
+        return charts.Svg(charts.river(latest, kmtools.competency_order(self.records),
+                                       title=f"ธารปัญญา {self.tambon_name}",
+                                       numerals=self.numerals))
+
+    def stairs(self) -> Html:
+        """Return one stair diagram for each competency the tambon's groups assessed."""
+        latest = kmtools.latest_assessments(self.records, self.tambon, self.period.as_of)
+        if latest.empty:
+            return paragraph("ยังไม่มีผลการประเมินตนเองให้จัดบันไดการเรียนรู้", "empty")
+        assessed = set(latest["competency"])
+        figures = [
+            image(charts.Png(charts.stair(
+                kmtools.stair_steps(self.records, self.tambon, code, self.period.as_of),
+                title=f"บันไดการเรียนรู้: {name}", numerals=self.numerals)).data, "image/png",
+                  "stair")
+            for code, name in kmtools.competency_order(self.records) if code in assessed
+        ]
+        return Html("".join(figures))
+
+    def sessions(self) -> Html:
+        """Return the sessions held in the period, with attendance and observers apart."""
+        table = measures.sessions_in_period(self.records, self.tambon, self.period)
+        if table.empty:
+            return paragraph("ไม่มีกิจกรรมที่จัดในช่วงรายงานนี้", "empty")
+        table = table.assign(where=table["scope"].map({"tambon": "ตำบล", "province": "จังหวัด"}))
+        columns = [
+            Column("date", "วันที่", "date", width="14%"),
+            Column("kind", "ประเภท", "label", SESSION_KINDS, width="13%"),
+            Column("title", "กิจกรรม", width="37%"),
+            Column("where", "ระดับ", width="10%"),
+            Column("participants", "ผู้เข้าร่วม", "number", width="13%"),
+            Column("attendance_rate", "มาตามนัด", "percent", width="13%"),
+        ]
+        html = html_table(table, columns, self.numerals)
+        observed = table[table["observers"].fillna("") != ""]
+        for row in observed.itertuples():
+            html += paragraph(f"ผู้สังเกตการณ์ใน “{row.title}” ({self.date(row.date)}): "
+                              f"{row.observers}", "small")
+        return html
+
+    def network(self) -> Html:
+        """Return the facilitator network: project, community facilitators and coordinators."""
+        table = measures.facilitators(self.records, self.tambon)
+        if table.empty:
+            return paragraph("ยังไม่มีคุณอำนวยหรือผู้ประสานงานในบันทึก", "empty")
+        columns = [
+            Column("name", "ชื่อ", width="24%"),
+            Column("role", "บทบาท", "label", ROLES, width="16%"),
+            Column("organisation", "หน่วยงาน", width="30%"),
+            Column("groups", "กลุ่มที่รับผิดชอบ", "number", width="15%"),
+            Column("visits_done", "ลงพื้นที่แล้ว", "number", width="15%"),
+        ]
+        return html_table(table, columns, self.numerals)
+
+    def sponsor_actions(self) -> Html:
+        """Return the open actions for the sponsors, overdue ones first and marked."""
+        table = measures.open_actions(self.records, self.tambon, self.period.as_of,
+                                     for_sponsor=True)
+        if table.empty:
+            return paragraph("ไม่มีเรื่องที่ค้างรอคุณเอื้อ", "empty")
+        table = table.assign(state=table["overdue"].map({True: "overdue", False: "planned"}))
+        columns = [
+            Column("title", "เรื่อง", width="30%"),
+            Column("owner", "ผู้รับผิดชอบ", width="17%"),
+            Column("raised", "เสนอเมื่อ", "date", width="13%"),
+            Column("due", "กำหนดเสร็จ", "date", width="13%"),
+            Column("status", "ความคืบหน้า", "label", ACTION_STATUSES, width="13%"),
+            Column("state", "กำหนด", "state", {"overdue": "เลยกำหนด", "planned": "ยังไม่ถึง"},
+                   width="14%"),
+        ]
+        return html_table(table, columns, self.numerals)
+
+    def other_actions(self) -> Html:
+        """Return the other open actions (not for the sponsors)."""
+        table = measures.open_actions(self.records, self.tambon, self.period.as_of,
+                                     for_sponsor=False)
+        if table.empty:
+            return paragraph("ไม่มีเรื่องอื่นที่ค้างอยู่", "empty")
+        columns = [
+            Column("title", "เรื่อง", width="45%"),
+            Column("owner", "ผู้รับผิดชอบ", width="25%"),
+            Column("due", "กำหนดเสร็จ", "date", width="14%"),
+            Column("status", "ความคืบหน้า", "label", ACTION_STATUSES, width="16%"),
+        ]
+        return html_table(table, columns, self.numerals)
+
+    def changes(self) -> Html:
+        """Return what changed in the period: visits done, fish recorded, actions raised/closed."""
+        changes = measures.changes_since(self.records, self.tambon, self.period)
+        parts = []
+        sections = [
+            ("visits_done", "ลงพื้นที่แล้ว", [Column("done_on", "วันที่", "date", width="15%"),
+                                             Column("group_name", "กลุ่ม", width="85%")]),
+            ("fish_recorded", "บันทึกปลาทูเพิ่ม", [
+                Column("recorded", "วันที่", "date", width="15%"),
+                Column("group_name", "ของ", width="25%"),
+                Column("part", "ส่วน", "label", FISH_PARTS, width="11%"),
+                Column("item", "รายการ", width="49%")]),
+            ("actions_raised", "เรื่องที่เสนอใหม่", [Column("raised", "วันที่", "date", width="15%"),
+                                                   Column("title", "เรื่อง", width="85%")]),
+            ("actions_closed", "เรื่องที่ปิดแล้ว", [
+                Column("closed_on", "วันที่", "date", width="15%"),
+                Column("title", "เรื่อง", width="72%"),
+                Column("status", "ผล", "label", ACTION_STATUSES, width="13%")]),
+        ]
+        for key, heading, columns in sections:
+            frame = changes[key]
+            if "group_name" in frame.columns:  # a network's fish has no group
+                frame = frame.assign(group_name=frame["group_name"].fillna("เครือข่ายตำบล")
+                                     .replace("", "เครือข่ายตำบล"))
+            parts.append(f"<h3>{escape(heading)} ({escape(self.number(len(frame)))})</h3>")
+            present = [c for c in columns if c.name in frame.columns]
+            parts.append(html_table(frame, present, self.numerals, empty="ไม่มี"))
+        return Html("".join(parts))
+
+    def coming(self) -> Html:
+        """Return the planned sessions and visits of the coming six weeks."""
+        table = measures.coming(self.records, self.tambon, self.period.as_of)
+        if table.empty:
+            return paragraph("ยังไม่มีกิจกรรมหรือการลงพื้นที่ที่กำหนดไว้ในหกสัปดาห์ข้างหน้า", "empty")
+        columns = [
+            Column("date", "วันที่", "date", width="15%"),
+            Column("what", "ประเภท", "label", WHAT_LABELS, width="13%"),
+            Column("title", "รายการ", width="72%"),
+        ]
+        return html_table(table, columns, self.numerals)
+
+    def appendix(self) -> Html:
+        """Return the warnings of the records in this tambon's scope (never blocking)."""
+        warnings = in_scope(self.records.warnings, self.tambon)
+        if not warnings:
+            return paragraph("การตรวจข้อมูลไม่พบข้อสังเกต", "empty")
+        frame = pd.DataFrame({
+            "file": [Path(p.file).name if "[" not in p.file else p.file for p in warnings],
+            "row": [p.row for p in warnings],
+            "column": [p.column or "" for p in warnings],
+            "value": [p.value for p in warnings],
+            "note": [WARNING_KINDS.get(p.kind, p.expected) for p in warnings],
+        })
+        columns = [Column("file", "ไฟล์"), Column("row", "แถว", "number"),
+                   Column("column", "คอลัมน์"), Column("value", "ค่าที่พิมพ์"),
+                   Column("note", "ข้อสังเกต")]
+        lead = paragraph(f"ข้อสังเกต {self.number(len(warnings))} รายการ ไม่กระทบตัวเลขในรายงาน "
+                         "แต่ควรแก้ไขในบันทึก", "lead")
+        return lead + html_table(frame, columns, self.numerals)
