@@ -79,7 +79,9 @@ def render_report(
         progress("running the notebook")
         try:
             timings.measure("notebook", lambda: papermill.execute_notebook(
-                str(notebook_path(notebook)), str(staged_notebook), parameters=parameters,
+                str(notebook_path(notebook)), str(staged_notebook),
+                # A notebook may write attachments (the overview's spreadsheet) beside the PDF.
+                parameters={**parameters, "attachments_dir": str(staging)},
                 kernel_name=KERNEL, cwd=str(notebook_path(notebook).parent),
                 progress_bar=False, log_output=False, kernel_manager_class=LocalKernelManager,
             ))
