@@ -21,8 +21,10 @@ from .tambon import coming, sessions_in_period
 MEASURES = ("groups", "visits_planned", "visits_done", "visits_overdue",
             "visits_postponed_undated", "groups_visited", "visit_coverage", "groups_with_head",
             "groups_with_tail", "groups_with_both", "head_coverage", "tail_coverage",
-            "fish_coverage", "fish_items", "sessions", "participants", "attendance_rate",
-            "open_actions", "open_sponsor_actions", "closed_actions")
+            "fish_coverage", "fish_items", "sessions", "own_sessions", "province_sessions",
+            "participants", "own_participants", "province_participants", "roster_sessions",
+            "attendance_rate", "open_actions", "own_open_actions", "province_open_actions",
+            "open_sponsor_actions", "overdue_actions", "closed_actions")
 
 
 def province_progress(records, as_of=None, since=None) -> pd.DataFrame:
@@ -30,8 +32,8 @@ def province_progress(records, as_of=None, since=None) -> pd.DataFrame:
 
     Computed in one grouped pass (each row's tambon found once), so a country of tambons
     costs about what one tambon does; each row equals that tambon's `tambon_progress`.
-    `own_sessions` and `own_participants` count the tambon's own sessions only, so that summing
-    them and adding the province-wide sessions counts every session once. With `since` None,
+    The `own_…` columns count the tambon's own items only, so that summing them and adding the
+    province-wide part once counts every item once. With `since` None,
     each tambon's period starts at its own last sponsor forum, as its report's does.
     """
     as_of = as_of_or_default(records, as_of)
@@ -85,6 +87,8 @@ def province_progress(records, as_of=None, since=None) -> pd.DataFrame:
     held_sessions = sessions.loc[held]
     roster = roster_counts(records, held_sessions["session_id"])
     people = participant_counts(held_sessions, roster).fillna(0).astype("int64")
+    from_roster = (held_sessions["participants"].isna().to_numpy(bool)
+                   & (roster["listed"] > 0).to_numpy(bool)).astype("int64")
     own_tambon = session_tambon[held]
     after_since = (held_sessions["date"].to_numpy()
                    > own_tambon.map(since_of).astype("datetime64[us]").to_numpy())
@@ -93,6 +97,7 @@ def province_progress(records, as_of=None, since=None) -> pd.DataFrame:
     own_people = per_tambon(own_tambon[own], people[own].to_numpy(), "sum")
     own_present = per_tambon(own_tambon[own], roster["present"][own].to_numpy(), "sum")
     own_absent = per_tambon(own_tambon[own], roster["absent"][own].to_numpy(), "sum")
+    own_from_roster = per_tambon(own_tambon[own], from_roster[own], "sum")
     province = own_tambon.isna().to_numpy(bool)
     province_dates = held_sessions["date"][province]
 
@@ -104,6 +109,7 @@ def province_progress(records, as_of=None, since=None) -> pd.DataFrame:
     action_tambon = actions["tambon"].astype("string")
     open_now = open_at(actions, as_of)
     sponsor = actions["for_sponsor"].fillna(False).to_numpy(bool)
+    overdue = open_now & (actions["due"] < as_of).to_numpy(bool)
     closed_on = actions["closed_on"]
     province_action = action_tambon.isna().to_numpy(bool)
 
@@ -132,18 +138,24 @@ def province_progress(records, as_of=None, since=None) -> pd.DataFrame:
     rows["tail_coverage"] = _share(counts["groups_with_tail"], n_groups)
     rows["fish_coverage"] = _share(counts["groups_with_both"], n_groups)
     rows["fish_items"] = counts["fish_items"]
-    rows["sessions"] = own_sessions + province_part(np.ones(province.sum(), dtype="int64"))
-    rows["participants"] = own_people + province_part(people[province])
+    rows["province_sessions"] = province_part(np.ones(province.sum(), dtype="int64"))
+    rows["sessions"] = own_sessions + rows["province_sessions"]
+    rows["own_sessions"] = own_sessions
+    rows["province_participants"] = province_part(people[province])
+    rows["participants"] = own_people + rows["province_participants"]
+    rows["own_participants"] = own_people
+    rows["roster_sessions"] = own_from_roster + province_part(from_roster[province])
     present = own_present + province_part(roster["present"][province])
     answered = present + own_absent + province_part(roster["absent"][province])
     rows["attendance_rate"] = (present / answered.where(answered > 0)).astype("object")
     rows["attendance_rate"] = rows["attendance_rate"].where(answered > 0, None)
-    rows["open_actions"] = with_province(per_tambon(action_tambon[open_now]), open_now)
+    rows["own_open_actions"] = per_tambon(action_tambon[open_now])
+    rows["province_open_actions"] = int((open_now & province_action).sum())
+    rows["open_actions"] = rows["own_open_actions"] + rows["province_open_actions"]
     rows["open_sponsor_actions"] = with_province(
         per_tambon(action_tambon[open_now & sponsor]), open_now & sponsor)
+    rows["overdue_actions"] = with_province(per_tambon(action_tambon[overdue]), overdue)
     rows["closed_actions"] = closed_actions
-    rows["own_sessions"] = own_sessions
-    rows["own_participants"] = own_people
     frame = rows.reset_index()
     names = tambons.set_index("tambon")
     frame.insert(1, "name_th", frame["tambon"].map(names["name_th"]).astype("string"))

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..frames import day, eq, lookup
-from ..scope import own_and_province
+from ..scope import own_and_province, row_tambons
 from .period import Period, as_of_or_default, checked_period, resolve_period
 from .selectors import (
     FISH_PARTS,
@@ -47,7 +47,13 @@ def tambon_progress(records, tambon: str, as_of=None, since=None) -> dict[str, f
     groups_visited, visit_coverage, groups_with_head, groups_with_tail, groups_with_both,
     head_coverage, tail_coverage, fish_coverage, fish_items, sessions, participants,
     attendance_rate (None without a roster), open_actions, open_sponsor_actions,
-    closed_actions. Coverages are fractions 0-1 (0.0 for a tambon without groups).
+    overdue_actions (open, due before as_of), closed_actions. Coverages are fractions 0-1
+    (0.0 for a tambon without groups).
+
+    Sessions, participants and actions count the tambon's own items plus the province-wide
+    ones; `own_…` and `province_…` keys give the two parts (they add up to the whole).
+    `roster_sessions` counts the sessions whose blank participant count was taken from the
+    roster's present.
     """
     tambon = tambon_slug(records, tambon)
     period = resolve_period(records, tambon, as_of, since)
@@ -67,13 +73,16 @@ def tambon_progress(records, tambon: str, as_of=None, since=None) -> dict[str, f
     with_both = with_part["head"] & with_part["tail"]
 
     sessions = sessions_in(records, tambon, period)
+    own_session = eq(row_tambons(records.frames(), "sessions").loc[sessions.index], tambon)
     roster = roster_counts(records, sessions["session_id"])
     present = int(roster["present"].sum())
     absent = int(roster["absent"].sum())
+    people = participant_counts(sessions, roster).fillna(0).to_numpy("int64")
 
-    actions, _ = actions_of(records, tambon)
+    actions, own_action = actions_of(records, tambon)
     open_now = open_at(actions, as_of)
     sponsor = actions["for_sponsor"].fillna(False).to_numpy(bool)
+    overdue = open_now & (actions["due"] < as_of).to_numpy(bool)
 
     return {
         "groups": n_groups,
@@ -91,10 +100,19 @@ def tambon_progress(records, tambon: str, as_of=None, since=None) -> dict[str, f
         "fish_coverage": ratio(len(with_both), n_groups),
         "fish_items": len(fish),
         "sessions": len(sessions),
-        "participants": int(participant_counts(sessions, roster).sum()),
+        "own_sessions": int(own_session.sum()),
+        "province_sessions": int((~own_session).sum()),
+        "participants": int(people.sum()),
+        "own_participants": int(people[own_session].sum()),
+        "province_participants": int(people[~own_session].sum()),
+        "roster_sessions": int((sessions["participants"].isna().to_numpy(bool)
+                                & (roster["listed"] > 0).to_numpy(bool)).sum()),
         "attendance_rate": present / (present + absent) if present + absent else None,
         "open_actions": int(open_now.sum()),
+        "own_open_actions": int((open_now & own_action).sum()),
+        "province_open_actions": int((open_now & ~own_action).sum()),
         "open_sponsor_actions": int((open_now & sponsor).sum()),
+        "overdue_actions": int(overdue.sum()),
         "closed_actions": int(within(actions["closed_on"], period).sum()),
     }
 

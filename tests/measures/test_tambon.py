@@ -228,8 +228,11 @@ def test_minimal_records_give_the_hand_worked_progress(write, tables):
         "visits_postponed_undated": 0, "groups_visited": 1, "visit_coverage": 1.0,
         "groups_with_head": 1, "groups_with_tail": 0, "groups_with_both": 0,
         "head_coverage": 1.0, "tail_coverage": 0.0, "fish_coverage": 0.0, "fish_items": 2,
-        "sessions": 2, "participants": 14, "attendance_rate": None, "open_actions": 1,
-        "open_sponsor_actions": 1, "closed_actions": 0,
+        "sessions": 2, "own_sessions": 1, "province_sessions": 1,
+        "participants": 14, "own_participants": 0, "province_participants": 14,
+        "roster_sessions": 0, "attendance_rate": None,
+        "open_actions": 1, "own_open_actions": 0, "province_open_actions": 1,
+        "open_sponsor_actions": 1, "overdue_actions": 0, "closed_actions": 0,
     }
 
 
@@ -373,6 +376,15 @@ def test_blank_participants_use_the_rosters_present(write, tables):
     assert progress(write, tables)["participants"] == 14 + 3
 
 
+def test_sessions_whose_count_came_from_the_roster_are_counted(write, tables):
+    with_people(tables, person("P3"))
+    tables["attendance"] = roster("S2", ("P3", "present")) + roster("S1", ("P1", "present"))
+    figures = progress(write, tables)
+    # S2's blank count is the roster's 1; S1's given 14 stands although it has a roster.
+    assert (figures["roster_sessions"], figures["own_participants"],
+            figures["province_participants"]) == (1, 1, 14)
+
+
 def test_observers_never_count_as_participants(write, tables):
     with_people(tables, person("P3", role="observer"))
     tables["attendance"] = roster("S2", ("P3", "observer"))
@@ -410,6 +422,28 @@ def test_attendance_rate_ignores_rosters_outside_the_period(write, tables):
 def test_open_actions_count_the_tambons_and_province_wide(write, tables):
     tables["actions"] += [action("A3", "2006-10-12"), action("A4", "2006-10-12", tambon="bangjak")]
     assert progress(write, tables)["open_actions"] == 2  # A1 province-wide, A3 tharai
+
+
+def test_open_actions_split_into_own_and_province_wide(write, tables):
+    tables["actions"] += [action("A3", "2006-10-12"), action("A4", "2006-10-12"),
+                          action("A5", "2006-10-12", tambon="")]
+    figures = progress(write, tables)
+    assert (figures["own_open_actions"], figures["province_open_actions"]) == (2, 2)
+    assert figures["own_open_actions"] + figures["province_open_actions"] \
+        == figures["open_actions"]
+
+
+@pytest.mark.parametrize(("due", "overdue"), [("2006-10-30", 1), ("2006-10-31", 0), ("", 0)],
+                         ids=["before", "on as_of", "blank"])
+def test_open_action_due_before_as_of_is_overdue(write, tables, due, overdue):
+    tables["actions"].append(action("A3", "2006-10-12", due=due))
+    assert progress(write, tables)["overdue_actions"] == overdue
+
+
+def test_closed_action_is_never_overdue(write, tables):
+    tables["actions"].append(action("A3", "2006-10-12", "done", due="2006-10-15",
+                                    closed_on="2006-10-20"))
+    assert progress(write, tables)["overdue_actions"] == 0
 
 
 def test_action_closed_after_as_of_is_still_open(write, tables):
