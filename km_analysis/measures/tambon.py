@@ -120,10 +120,12 @@ def tambon_progress(records, tambon: str, as_of=None, since=None) -> dict[str, f
 def visit_progress(records, tambon: str, as_of) -> pd.DataFrame:
     """Return one row per visit of the tambon's groups, with its state as of as_of.
 
-    Columns: visit_id, group_id, village_no, group_name, group_type, facilitator_name, due
-    (rescheduled if given, else planned), status (as recorded), state (one of VISIT_STATES),
-    done_on (blank unless done by as_of). A group without any visit row appears once with
-    state "no_plan" and blank dates.
+    Columns: visit_id, group_id, village_no, group_name, group_type, facilitator_name (the
+    group's facilitator: the one source of who is responsible for a group), visitor_name (the
+    visit's own facilitator where it is someone else, else blank), due (rescheduled if given,
+    else planned), status (as recorded), state (one of VISIT_STATES), done_on (blank unless
+    done by as_of). A group without any visit row appears once with state "no_plan" and blank
+    dates.
     Sorted by village_no, group name, due.
     """
     tambon = tambon_slug(records, tambon)
@@ -137,7 +139,9 @@ def visit_progress(records, tambon: str, as_of) -> pd.DataFrame:
     planned = pd.DataFrame({
         "visit_id": visits["visit_id"],
         "group_id": visits["group_id"],
-        "facilitator": visits["facilitator"].fillna(group_facilitator),
+        "facilitator": group_facilitator,
+        "visitor": visits["facilitator"].where(visits["facilitator"].ne(group_facilitator)
+                                               .fillna(True)),
         "due": due_dates(visits),
         "status": visits["status"].astype("string"),
         "state": visit_state(visits, as_of),
@@ -148,6 +152,7 @@ def visit_progress(records, tambon: str, as_of) -> pd.DataFrame:
         "visit_id": pd.Series(pd.NA, index=unplanned.index, dtype="string"),
         "group_id": unplanned["group_id"],
         "facilitator": unplanned["facilitator"],
+        "visitor": pd.Series(pd.NA, index=unplanned.index, dtype="string"),
         "due": pd.Series(pd.NaT, index=unplanned.index, dtype="datetime64[us]"),
         "status": pd.Series(pd.NA, index=unplanned.index, dtype="string"),
         "state": "no_plan",
@@ -158,11 +163,13 @@ def visit_progress(records, tambon: str, as_of) -> pd.DataFrame:
     rows["group_name"] = rows["group_id"].map(by_group["name"]).astype("string")
     rows["group_type"] = rows["group_id"].map(by_group["type"]).astype("string")
     rows["facilitator_name"] = name_or_id(rows["facilitator"], names)
+    rows["visitor_name"] = name_or_id(rows["visitor"], names)
     rows["state"] = rows["state"].astype("string")
     rows = rows.sort_values(["village_no", "group_name", "due", "visit_id"], kind="stable",
                             na_position="last")
     return rows[["visit_id", "group_id", "village_no", "group_name", "group_type",
-                 "facilitator_name", "due", "status", "state", "done_on"]].reset_index(drop=True)
+                 "facilitator_name", "visitor_name", "due", "status", "state", "done_on"]
+                ].reset_index(drop=True)
 
 
 def visits_over_time(records, tambon: str, as_of) -> pd.DataFrame:

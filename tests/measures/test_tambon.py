@@ -538,12 +538,16 @@ def test_visit_progress_hides_a_done_on_after_as_of(write, tables):
     assert rows["done_on"].isna().all()
 
 
-@pytest.mark.parametrize("facilitator, name", [("", "ผู้นำเครือข่าย"), ("P1", "อ.จำนง")],
-                         ids=["the-groups", "the-visits-own"])
-def test_visit_progress_names_the_facilitator(write, tables, facilitator, name):
+@pytest.mark.parametrize(("facilitator", "visitor"),
+                         [("", None), ("P2", None), ("P1", "อ.จำนง")],
+                         ids=["blank", "the-groups-own", "someone-else"])
+def test_visit_progress_names_the_groups_facilitator_and_another_visitor(
+        write, tables, facilitator, visitor):
     tables["visits"][0]["facilitator"] = facilitator
     rows = metrics.visit_progress(load(write, tables), "tharai", AS_OF)
-    assert rows["facilitator_name"].tolist() == [name]
+    # Who is responsible comes from the group, always; the visit only adds who went.
+    assert rows["facilitator_name"].tolist() == ["ผู้นำเครือข่าย"]
+    assert rows["visitor_name"].fillna("").tolist() == [visitor or ""]
 
 
 def test_visit_progress_sorts_by_village_then_group_name_then_due(write, tables):
