@@ -84,13 +84,14 @@ def plan_job(
     # Paths differ between machines and runs; they do not change what the report says.
     shaping = {k: v for k, v in parameters.items() if k not in ("snapshot", "data_dir")}
     inputs = {"report": report, "parameters": shaping, "records": table_fingerprints,
-              "code": code_fingerprint()}
+              "example": records.example, "code": code_fingerprint()}
     inputs_key = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:16]
     provenance = {
         "report": report,
         "parameters": parameters,
         "records": {"source": records.source, "fingerprint": combined_fingerprint(
-            table_fingerprints), "tables": table_fingerprints, "rows": record_counts(used)},
+            table_fingerprints), "tables": table_fingerprints, "rows": record_counts(used),
+            "example": records.example},
         "software": {**software_versions(), "git_commit": git_commit(),
                      "code_fingerprint": code_fingerprint()},
         "inputs_key": inputs_key,

@@ -22,6 +22,7 @@ from . import thai
 from .errors import KmError, Problem, UsageError
 from .records.load import Records, load_records
 from .records.schema import TABLES
+from .records.sources import example_marker
 from .report.startup import skip_iri_grammar
 from .scope import OVERVIEW, resolve_tambon, row_tambons
 
@@ -190,16 +191,20 @@ def _add_data_option(parser: argparse.ArgumentParser) -> None:
 def _run_check(args: argparse.Namespace, out: Console) -> int:
     records = load_records(args.data, errors="collect")
     if args.format == "csv":
+        # stdout is the CSV of the problems; the example line goes beside it.
+        print_example(records, _console(stderr=True))
         write_problems_csv(records.problems, sys.stdout)
         return 1 if records.errors else 0
     if records.errors:
         print_problems(records.problems, out)
+        print_example(records, out)
         out.print(f"{len(records.errors)} error(s), {len(records.warnings)} warning(s) in "
                   f"{records.source}", style="bold red", highlight=False)
         return 1
     print_summary(records, out)
     if records.warnings:
         print_problems(records.warnings, out)
+    print_example(records, out)
     out.print(f"ok: no errors, {len(records.warnings)} warning(s) in {records.source}",
               style="bold green", highlight=False)
     return 0
@@ -207,6 +212,7 @@ def _run_check(args: argparse.Namespace, out: Console) -> int:
 
 def _run_tambons(args: argparse.Namespace, out: Console) -> int:
     records = load_records(args.data, errors="collect")
+    print_example(records, out)
     table = RichTable("slug", "ชื่อ", "name")
     for row in records.tambons.itertuples():
         table.add_row(row.tambon, row.name_th, row.name_en)
@@ -445,6 +451,14 @@ def as_spreadsheet_text(value) -> str:
     """Return `value` as text a spreadsheet shows and never runs: formula starts get a quote."""
     text = str(value)
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def print_example(records: Records, console: Console) -> None:
+    """Print one line when the records are marked as example data (the demo data)."""
+    if records.example:
+        console.print(f"example data: these records are marked as example data "
+                      f"({example_marker(records.source)})", style="bold yellow",
+                      highlight=False, soft_wrap=True)
 
 
 def print_summary(records: Records, console: Console) -> None:

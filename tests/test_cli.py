@@ -107,3 +107,53 @@ def test_template_into_a_folder_that_cannot_be_made_exits_2(tmp_path):
     result = _km("template", "--out", str(blocker / "entry.xlsx"), "--data", str(DEMO_DATA))
     assert result.returncode == 2
     assert "blocker" in result.stderr and "Traceback" not in result.stderr
+
+
+EXAMPLE_LINE = "example data: these records are marked as example data"
+
+
+def test_check_says_the_demo_data_is_example_data_and_exits_as_before(capsys):
+    assert main(["check", "--data", str(DEMO_DATA)]) == 0
+    out = capsys.readouterr().out
+    assert f"{EXAMPLE_LINE} ({DEMO_DATA / '_example.txt'})" in out
+    assert out.strip().splitlines()[-1].startswith("ok: no errors")
+
+
+def test_check_says_nothing_of_example_data_for_records_without_the_marker(tmp_path, tables,
+                                                                            capsys):
+    assert main(["check", "--data", str(write_csv_folder(tmp_path / "csv", tables))]) == 0
+    assert EXAMPLE_LINE not in capsys.readouterr().out
+
+
+def test_check_names_a_workbook_s_example_sheet_and_keeps_exit_1_for_errors(tmp_path, tables):
+    import openpyxl
+
+    tables["groups"][0]["members"] = "-3"
+    book = write_workbook(tmp_path / "book.xlsx", tables)
+    workbook = openpyxl.load_workbook(book)
+    workbook.create_sheet("_example")["A1"] = "ข้อมูลตัวอย่าง"
+    workbook.save(book)
+    result = _km("check", "--data", str(book))
+    assert result.returncode == 1
+    assert f"{EXAMPLE_LINE} ({book} [_example])" in result.stdout
+    as_csv = _km("check", "--format", "csv", "--data", str(book))
+    assert as_csv.returncode == 1
+    assert EXAMPLE_LINE in as_csv.stderr and EXAMPLE_LINE not in as_csv.stdout
+    assert [p["column"] for p in _problems(as_csv)] == ["members"]
+
+
+def test_tambons_says_the_demo_data_is_example_data(capsys):
+    assert main(["tambons", "--data", str(DEMO_DATA)]) == 0
+    assert EXAMPLE_LINE in capsys.readouterr().out
+
+
+def test_template_from_the_demo_data_never_copies_the_example_marker(tmp_path):
+    import openpyxl
+
+    from km_analysis import load_records
+
+    out = tmp_path / "entry.xlsx"
+    assert main(["template", "--out", str(out), "--data", str(DEMO_DATA)]) == 0
+    sheets = openpyxl.load_workbook(out, read_only=True).sheetnames
+    assert not [s for s in sheets if "example" in s.lower()]
+    assert load_records(out).example is False

@@ -99,3 +99,14 @@ def test_the_overview_leaves_a_refused_tambon_out_and_says_so_first(tmp_path):
     progress = report._progress()
     assert list(progress["tambon"]) == ["mamuangsongton", "bangjak"]
     assert "ยังไม่ได้จัดทำ" in report.tambon_reports()  # its file is named as missing
+
+
+@pytest.mark.parametrize("example", [True, False])
+def test_a_report_s_slice_keeps_whether_the_records_are_example_data(example):
+    from km_analysis.scope import slice_of, without_tambons
+
+    records = load_records(DEMO_DATA)
+    records.example = example
+    assert slice_of(records, "bangjak").example is example
+    assert slice_of(records, None).example is example
+    assert without_tambons(records, ["tharai"]).example is example

@@ -47,6 +47,9 @@ class Records:
     problems: list[Problem] = field(default_factory=list)
     source: str = ""
     files: dict[str, str] = field(default_factory=dict)  # table -> where it was read from
+    # True when the source holds the example marker (sources.EXAMPLE_FILE or EXAMPLE_SHEET):
+    # these records are largely invented, for trying the workbook (the demo data).
+    example: bool = False
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """Return the frames by table name, in schema order."""
@@ -75,7 +78,7 @@ def load_records(
     if errors not in ("raise", "collect"):
         raise ValueError("errors must be 'raise' or 'collect'")
     source = resolve_source(path)
-    raw, problems = read_tables(source, list(TABLES))
+    raw, problems, example = read_tables(source, list(TABLES))
     # A workbook refused as a whole (too big, or built to hurt) was not read: its one problem
     # says so, and is not buried under every table reported missing or every reference broken.
     refused = any(p.kind == "refused_workbook" for p in problems)
@@ -103,7 +106,8 @@ def load_records(
     if errors == "raise" and errors_in(problems):
         raise RecordsError(problems)
     frames = _without_bad_rows(frames, problems)
-    return Records(**frames, problems=problems, source=source.describe(), files=labels)
+    return Records(**frames, problems=problems, source=source.describe(), files=labels,
+                   example=example)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -37,7 +37,10 @@ SEPARATORS = (",", ";", "\t")
 # Thai Excel saves plain "CSV" as Windows-874; "CSV UTF-8" adds a BOM. Python's tis-620 codec
 # is not used: it silently mangles bytes 0x80-0x9F, which cp874 maps to punctuation.
 ENCODINGS = ("utf-8-sig", "cp874")
-
+# Records that are example data (the demo folder) say so: a folder holds a file by this name
+# (any case), a workbook a sheet named EXAMPLE_SHEET. Neither is a table, so neither is read.
+EXAMPLE_FILE = "_example.txt"
+EXAMPLE_SHEET = "_example"
 
 
 @dataclass
@@ -100,10 +103,14 @@ def resolve_source(path: str | Path) -> Source:
     return Source(path, None)
 
 
-def read_tables(source: Source, names: list[str]) -> tuple[dict[str, RawTable], list[Problem]]:
-    """Return the raw tables found in `source` by name, and the problems of reading them."""
+def read_tables(
+    source: Source, names: list[str]
+) -> tuple[dict[str, RawTable], list[Problem], bool]:
+    """Return the raw tables found in `source` by name, the problems of reading them, and
+    whether the source marks itself as example data (`EXAMPLE_FILE`, `EXAMPLE_SHEET`)."""
     if source.workbook is not None:
         return _read_workbook(source.workbook, names)
+    example = any(p.name.lower() == EXAMPLE_FILE and p.is_file() for p in source.path.iterdir())
     tables, problems = {}, []
     # Every entry named *.csv is read, so that a folder, pipe or device by that name is named in a
     # problem rather than skipped as if the table were missing.
@@ -119,7 +126,14 @@ def read_tables(source: Source, names: list[str]) -> tuple[dict[str, RawTable], 
         problems += read_problems
         if table is not None:
             tables[name] = table
-    return tables, problems
+    return tables, problems, example
+
+
+def example_marker(source: str) -> str:
+    """Return where records read from `source` (`Records.source`) keep the example marker."""
+    if source.lower().endswith(WORKBOOK_SUFFIXES):
+        return f"{source} [{EXAMPLE_SHEET}]"
+    return str(Path(source) / EXAMPLE_FILE)
 
 
 def _csv_files(folder: Path) -> list[Path]:
@@ -284,23 +298,27 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def _read_workbook(path: Path, names: list[str]) -> tuple[dict[str, RawTable], list[Problem]]:
-    """Return the tables of a workbook's sheets, and the problems found reading them: one, if
-    `bounds.check_workbook` refuses the workbook (calamine never opens it); SourceError if the
-    file is no workbook at all."""
+def _read_workbook(
+    path: Path, names: list[str]
+) -> tuple[dict[str, RawTable], list[Problem], bool]:
+    """Return the tables of a workbook's sheets, the problems found reading them (one, if
+    `bounds.check_workbook` refuses the workbook: calamine never opens it) and whether it holds
+    the example sheet; SourceError if the file is no workbook at all."""
     try:
         sheets, formulas = check_workbook(path, names)
     except Refused as refusal:
         label = f"{path} [{refusal.sheet}]" if refusal.sheet else str(path)
         return {}, [_problem("error", "", label, None, None, "", refusal.expected,
-                             kind="refused_workbook")]
+                             kind="refused_workbook")], False
+    example = any(table_key(name) == EXAMPLE_SHEET for name in sheets)
     from python_calamine import CalamineWorkbook
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for broken files
         return {}, [_problem("error", "", str(path), None, None, "",
-                             f"an Excel workbook that opens ({exc})", kind="refused_workbook")]
+                             f"an Excel workbook that opens ({exc})",
+                             kind="refused_workbook")], False
     # Sheets whose names start with "_" are helpers (the lists behind dropdowns), not records.
     named = [(name, name) for name in sheets if not name.startswith("_")]
     chosen, problems = _one_per_table(named, lambda sheet: f"{path} [{sheet}]", "sheets")
@@ -327,7 +345,7 @@ def _read_workbook(path: Path, names: list[str]) -> tuple[dict[str, RawTable], l
         problems += sheet_problems
         if table is not None:
             tables[name] = table
-    return tables, problems
+    return tables, problems, example
 
 
 def _formula_problems(
