@@ -7,7 +7,13 @@ import pandas as pd
 
 from ..frames import day, lookup
 from ..scope import row_tambons
-from .period import Period, as_of_or_default, checked_period, default_sinces
+from .period import (
+    Period,
+    as_of_or_default,
+    checked_period,
+    default_sinces,
+    resolve_period,
+)
 from .selectors import (
     action_frame,
     is_held,
@@ -86,7 +92,7 @@ def province_progress(records, as_of=None, since=None) -> pd.DataFrame:
     held = is_held(sessions) & (sessions["date"] <= as_of).to_numpy(bool)
     held_sessions = sessions.loc[held]
     roster = roster_counts(records, held_sessions["session_id"])
-    people = participant_counts(held_sessions, roster).fillna(0).astype("int64")
+    attended = participant_counts(held_sessions, roster).fillna(0).astype("int64")
     from_roster = (held_sessions["participants"].isna().to_numpy(bool)
                    & (roster["listed"] > 0).to_numpy(bool)).astype("int64")
     own_tambon = session_tambon[held]
@@ -94,7 +100,7 @@ def province_progress(records, as_of=None, since=None) -> pd.DataFrame:
                    > own_tambon.map(since_of).astype("datetime64[us]").to_numpy())
     own = own_tambon.notna().to_numpy(bool) & after_since
     own_sessions = per_tambon(own_tambon[own])
-    own_people = per_tambon(own_tambon[own], people[own].to_numpy(), "sum")
+    own_people = per_tambon(own_tambon[own], attended[own].to_numpy(), "sum")
     own_present = per_tambon(own_tambon[own], roster["present"][own].to_numpy(), "sum")
     own_absent = per_tambon(own_tambon[own], roster["absent"][own].to_numpy(), "sum")
     own_from_roster = per_tambon(own_tambon[own], from_roster[own], "sum")
@@ -141,7 +147,7 @@ def province_progress(records, as_of=None, since=None) -> pd.DataFrame:
     rows["province_sessions"] = province_part(np.ones(province.sum(), dtype="int64"))
     rows["sessions"] = own_sessions + rows["province_sessions"]
     rows["own_sessions"] = own_sessions
-    rows["province_participants"] = province_part(people[province])
+    rows["province_participants"] = province_part(attended[province])
     rows["participants"] = own_people + rows["province_participants"]
     rows["own_participants"] = own_people
     rows["roster_sessions"] = own_from_roster + province_part(from_roster[province])
@@ -155,12 +161,127 @@ def province_progress(records, as_of=None, since=None) -> pd.DataFrame:
     rows["open_sponsor_actions"] = with_province(
         per_tambon(action_tambon[open_now & sponsor]), open_now & sponsor)
     rows["overdue_actions"] = with_province(per_tambon(action_tambon[overdue]), overdue)
+    # The own and province-wide parts of what the overview's total counts once.
+    rows["own_roster_sessions"] = own_from_roster
+    rows["province_roster_sessions"] = rows["roster_sessions"] - own_from_roster
+    rows["own_open_sponsor_actions"] = per_tambon(action_tambon[open_now & sponsor])
+    rows["own_overdue_actions"] = per_tambon(action_tambon[overdue])
+    rows["province_overdue_actions"] = int((overdue & province_action).sum())
+    people = records.people
+    rows["community_facilitators"] = per_tambon(
+        people.loc[people["role"].eq("community_facilitator").fillna(False).to_numpy(bool),
+                   "tambon"])
     rows["closed_actions"] = closed_actions
     frame = rows.reset_index()
     names = tambons.set_index("tambon")
     frame.insert(1, "name_th", frame["tambon"].map(names["name_th"]).astype("string"))
     frame.insert(2, "amphoe_th", frame["tambon"].map(names["amphoe_th"]).astype("string"))
     return frame
+
+
+# What a row of the overview sums over its tambons: counts, and the own parts of the items
+# that province-wide rows share (those are added once, by `province_totals`).
+SUMMED = ("groups", "visits_planned", "visits_done", "visits_overdue", "groups_visited",
+          "groups_with_head", "groups_with_tail", "groups_with_both", "own_sessions",
+          "own_participants", "own_roster_sessions", "own_open_actions",
+          "own_open_sponsor_actions", "own_overdue_actions")
+
+
+def province_wide(records, as_of, since) -> dict[str, int]:
+    """Return the province-wide part, each item once: held sessions in (since, as_of], their
+    participants (as `tambon_progress` counts them) and the sessions counted from the roster;
+    open, open-for-sponsor and overdue actions at as_of.
+    """
+    as_of = as_of_or_default(records, as_of)
+    since = (day(since, "since") if since is not None
+             else resolve_period(records, None, as_of).since)
+    sessions = records.sessions
+    province = row_tambons(records.frames(), "sessions").isna().to_numpy(bool)
+    chosen = sessions.loc[province & is_held(sessions)
+                          & ((sessions["date"] > since) & (sessions["date"] <= as_of))
+                          .to_numpy(bool)]
+    roster = roster_counts(records, chosen["session_id"])
+    attended = participant_counts(chosen, roster).fillna(0)
+    actions = records.actions
+    wide = actions["tambon"].isna().to_numpy(bool) & open_at(actions, as_of)
+    return {
+        "sessions": len(chosen),
+        "participants": int(attended.sum()),
+        "roster_sessions": int((chosen["participants"].isna().to_numpy(bool)
+                                & (roster["listed"] > 0).to_numpy(bool)).sum()),
+        "open_actions": int(wide.sum()),
+        "open_sponsor_actions": int((wide & actions["for_sponsor"].fillna(False)
+                                     .to_numpy(bool)).sum()),
+        "overdue_actions": int((wide & (actions["due"] < as_of).to_numpy(bool)).sum()),
+    }
+
+
+def province_totals(records, as_of, since, progress: pd.DataFrame | None = None) -> dict:
+    """Return the overview's total: every item once, across all the records' tambons.
+
+    Counts sum over the tambons; sessions, participants and actions are the tambons' own
+    parts plus the province-wide part once (`province_wide`); coverages are across all
+    tambons (groups visited ÷ all groups). `progress` is `province_progress(records, as_of,
+    since)` when the caller has it already.
+    """
+    as_of = as_of_or_default(records, as_of)
+    if since is None:  # one period for every tambon, so the province-wide part is one
+        since = resolve_period(records, None, as_of).since
+    if progress is None:
+        progress = province_progress(records, as_of, since)
+    totals = {name: int(progress[name].sum()) for name in SUMMED}
+    wide = province_wide(records, as_of, since)
+    totals["tambons"] = len(progress)
+    totals["groups_never_visited"] = totals["groups"] - totals["groups_visited"]
+    totals["visit_coverage"] = _ratio(totals["groups_visited"], totals["groups"])
+    totals["head_coverage"] = _ratio(totals["groups_with_head"], totals["groups"])
+    totals["tail_coverage"] = _ratio(totals["groups_with_tail"], totals["groups"])
+    totals["fish_coverage"] = _ratio(totals["groups_with_both"], totals["groups"])
+    for name in ("sessions", "participants", "roster_sessions", "open_actions",
+                 "open_sponsor_actions", "overdue_actions"):
+        totals[f"province_{name}"] = wide[name]
+        totals[name] = totals[f"own_{name}"] + wide[name]
+    totals["tambons_without_community_facilitator"] = int(
+        (progress["community_facilitators"] == 0).sum())
+    return totals
+
+
+def progress_by(progress: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Return `province_progress` rows summed per area (e.g. ["province_th", "amphoe_th"]).
+
+    The `SUMMED` columns add up; coverages are recomputed over the area's groups; `tambons`
+    counts its tambons. Province-wide items belong to no area (the total adds them once).
+    """
+    keys = [progress[column].fillna("") for column in by]
+    summed = progress.groupby(keys, sort=True)[list(SUMMED)].sum()
+    summed.insert(0, "tambons", progress.groupby(keys, sort=True).size())
+    summed["visit_coverage"] = _share(summed["groups_visited"], summed["groups"])
+    summed["head_coverage"] = _share(summed["groups_with_head"], summed["groups"])
+    summed["tail_coverage"] = _share(summed["groups_with_tail"], summed["groups"])
+    summed["fish_coverage"] = _share(summed["groups_with_both"], summed["groups"])
+    return summed.reset_index()
+
+
+def next_sponsor_forum(records, as_of) -> dict | None:
+    """Return the next province-wide sponsor forum after as_of: its date, title and number
+    (its order among the province-wide sponsor forums, by date), or None.
+    """
+    as_of = as_of_or_default(records, as_of)
+    sessions = records.sessions
+    forums = sessions.loc[row_tambons(records.frames(), "sessions").isna().to_numpy(bool)
+                          & sessions["kind"].eq("sponsor_forum").fillna(False).to_numpy(bool)
+                          & sessions["date"].notna().to_numpy(bool)]
+    forums = forums.sort_values(["date", "session_id"], kind="stable").reset_index(drop=True)
+    after = forums.index[(forums["date"] > as_of).to_numpy(bool)]
+    if after.empty:
+        return None
+    first = after[0]
+    return {"date": forums.at[first, "date"], "title": forums.at[first, "title"],
+            "number": int(first) + 1, "session_id": forums.at[first, "session_id"]}
+
+
+def _ratio(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
 
 
 def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
@@ -206,6 +327,9 @@ def province_open_actions(records, as_of, for_sponsor: bool | None = None) -> pd
     rows = action_frame(records, chosen, chosen["tambon"].notna().to_numpy(bool))
     rows.insert(6, "overdue", (rows["due"] < as_of).to_numpy(bool))
     rows = rows.drop(columns="closed_on")
+    # The background of a request: the summary of the session that raised it, where given.
+    summaries = lookup(records.sessions, "session_id", "summary")
+    rows["background"] = chosen["session_id"].map(summaries).astype("string").to_numpy()
     rows.insert(0, "tambon", chosen["tambon"].astype("string").to_numpy())
     rows.insert(1, "tambon_name", rows["tambon"].map(
         lookup(records.tambons, "tambon", "name_th")).astype("string"))
