@@ -98,7 +98,10 @@ def test_the_overview_leaves_a_refused_tambon_out_and_says_so_first(tmp_path):
     assert "ภาพรวมนี้ยังไม่รวมตำบลท่าไร่" in report.title()
     progress = report._progress()
     assert list(progress["tambon"]) == ["mamuangsongton", "bangjak"]
-    assert "ยังไม่ได้จัดทำ" in report.tambon_reports()  # its file is named as missing
+    attachments = report.attachments()  # its report is named as missing, by Thai title
+    assert "ตำบลท่าไร่ ยังไม่ได้จัดทำรายงาน" in attachments
+    assert "รายงานความก้าวหน้า ตำบลท่าไร่" not in attachments
+    assert "รายงานความก้าวหน้า ตำบลบางจาก" in attachments
 
 
 @pytest.mark.parametrize("example", [True, False])

@@ -76,19 +76,24 @@ def coverage_bars(coverage: dict[str, float], numerals: str = "arabic") -> Figur
         return figure
 
 
-def coverage_by_tambon(progress: pd.DataFrame, numerals: str = "arabic") -> Figure:
-    """Return paired bars per tambon: groups visited and groups with a whole fish (head+tail).
+def coverage_by_tambon(progress: pd.DataFrame, numerals: str = "arabic",
+                       note: str = "") -> Figure:
+    """Return paired bars per row: groups visited and groups with a whole fish (head+tail).
 
-    `progress` is `metrics.province_progress(...)` (columns name_th, visit_coverage,
-    fish_coverage), already ordered and cut to the tambons to show.
+    `progress` has the columns visit_coverage and fish_coverage, and either `label` (the
+    row's Thai name: a tambon, an amphoe, a province) or name_th (a tambon's name); already
+    ordered and cut to the rows to show. `note` (e.g. which rows are shown) goes under the
+    axis.
     """
     with thai_style():
-        figure = new_figure(1.6 + 0.55 * max(len(progress), 1))
+        figure = new_figure(2.4 + 0.8 * max(len(progress), 1))
         axes = figure.add_subplot()
         if progress.empty:
             _say_nothing_to_draw(axes, "ยังไม่มีตำบลในบันทึก")
             return figure
         rows = progress.iloc[::-1]
+        labels = (rows["label"] if "label" in rows.columns
+                  else [f"ตำบล{name}" for name in rows["name_th"]])
         positions = range(len(rows))
         height = 0.38
         visited = axes.barh([p + height / 2 for p in positions], rows["visit_coverage"],
@@ -102,9 +107,11 @@ def coverage_by_tambon(progress: pd.DataFrame, numerals: str = "arabic") -> Figu
                 axes.text(value + 0.01, bar.get_y() + bar.get_height() / 2,
                           thai.format_number(round(value * 100), numerals=numerals) + "%",
                           va="center", fontsize=8)
-        axes.set_yticks(list(positions), [f"ตำบล{name}" for name in rows["name_th"]])
+        axes.set_yticks(list(positions), list(labels))
         axes.set_xlim(0, 1.15)
         _percent_ticks(axes, numerals)
+        if note:
+            axes.set_xlabel(note, fontsize=8)
         axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
         return figure
 
