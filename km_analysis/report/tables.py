@@ -16,7 +16,9 @@ import pandas as pd
 
 from .. import thai
 
-Kind = Literal["text", "date", "number", "percent", "label", "state"]
+# "as_typed": a value quoted as the user typed it (its digits are kept); "text" follows the
+# report's numerals, as every other digit in it does.
+Kind = Literal["text", "as_typed", "date", "number", "percent", "label", "state"]
 
 
 # The key of a section's Jupyter output metadata that the exporter reads (report/exporters.py).
@@ -87,11 +89,14 @@ def cell(value, column: Column, numerals: str = "arabic") -> str:
     if column.kind == "percent":
         return escape(percent(value, numerals))
     if column.kind in ("label", "state"):
-        label = escape((column.labels or {}).get(str(value), value))
+        label = escape(thai.in_numerals(str((column.labels or {}).get(str(value), value)),
+                                        numerals))
         if column.kind == "state":
             return f'<span class="state state-{escape(value)}">{label}</span>'
         return label
-    return escape(value)
+    if column.kind == "as_typed":
+        return escape(value)
+    return escape(thai.in_numerals(str(value), numerals))
 
 
 def percent(value: float, numerals: str = "arabic") -> str:

@@ -21,7 +21,7 @@ from .dates import (
 )
 from .fonts import font_coverage, sarabun_dir, sarabun_path, uncovered_characters
 from .numbers import format_number
-from .text import code_key, normalise, to_arabic_digits, to_thai_digits
+from .text import code_key, in_numerals, normalise, to_arabic_digits, to_thai_digits
 
 __all__ = [
     "THAI_MONTHS_LONG",
@@ -33,6 +33,7 @@ __all__ = [
     "font_coverage",
     "format_date",
     "format_number",
+    "in_numerals",
     "normalise",
     "parse_date",
     "run_date",

@@ -76,3 +76,12 @@ def to_arabic_digits(text: str) -> str:
 def to_thai_digits(text: str) -> str:
     """Return ``text`` with 0–9 replaced by Thai digits (๐–๙)."""
     return text.translate(_TO_THAI)
+
+
+def in_numerals(text: str, numerals: str) -> str:
+    """Return ``text`` with every digit written in ``numerals`` ("arabic" or "thai").
+
+    A report writes all its digits one way, record text included ("หมู่ ๓" reads "หมู่ 3" in
+    an Arabic-numeral report); only values quoted as typed and fingerprints keep theirs.
+    """
+    return to_thai_digits(text) if numerals == "thai" else to_arabic_digits(text)
