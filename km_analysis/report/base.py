@@ -18,11 +18,11 @@ from ..errors import RecordsError
 from ..locations import TEMPLATES_DIR
 from ..provenance import fingerprints as record_fingerprints
 from ..records.load import Records, load_records
-from ..records.schema import TABLES
 from ..scope import in_scope, slice_of
-from .tables import Column, Html, HtmlWithMetadata, escape, html_table, paragraph, percent
+from .tables import Html, HtmlWithMetadata, escape, paragraph, percent
 
 WHAT_LABELS = {"session": "กิจกรรม", "visit": "ลงพื้นที่"}
+SHORT_FINGERPRINT = 12  # characters of the records' fingerprint the colophon prints
 
 
 @cache
@@ -81,20 +81,27 @@ class Report:
     def share(self, value) -> str:
         return percent(value, self.numerals)
 
+    def text(self, value) -> str:
+        """Return record text with its digits in the report's numerals ("หมู่ ๓" → "หมู่ 3")."""
+        return thai.in_numerals(str(value), self.numerals)
+
     @property
     def first_day(self) -> pd.Timestamp:
         return self.period.since + pd.Timedelta(days=1)
 
-    def _title_block(self, document_title: str, heading: str,
-                     places: list[str]) -> HtmlWithMetadata:
-        """Return the title block: heading, place lines, the as-of date and the period.
+    def _title_block(self, document_title: str, heading: str, places: list[str],
+                     occasion: str = "เอกสารประกอบการประชุมเวทีคุณเอื้อ") -> HtmlWithMetadata:
+        """Return the title block: heading, place lines, the as-of date, the period, the forum.
 
         The document's title goes to the exporter as output metadata (the HTML's <title>).
+        Records marked as example data get a notice here that the page style repeats on
+        every page.
         """
         html = render_partial(
             "title_block.html.j2", document_title=document_title, heading=heading,
             places=places, as_of_long=self.date(self.period.as_of, "long"),
-            first_day=self.date(self.first_day), as_of=self.date(self.period.as_of))
+            first_day=self.date(self.first_day), as_of=self.date(self.period.as_of),
+            occasion=occasion, example=bool(getattr(self.records, "example", False)))
         return HtmlWithMetadata(html, title=document_title)
 
     def _notes(self, tambon: str | None, empty: str) -> Html:
@@ -103,16 +110,18 @@ class Report:
         if notes.empty:
             return paragraph(empty, "empty")
         return Html("".join(
-            f'<div class="note"><h3>{escape(row.title)}</h3>'
-            f'<p class="small">{escape(self.date(row.date))}</p><p>{escape(row.text)}</p></div>'
+            f'<div class="note"><h3>{escape(self.text(row.title))}</h3>'
+            f'<p class="small">{escape(self.date(row.date))}</p>'
+            f'<p>{escape(self.text(row.text))}</p></div>'
             for row in notes.itertuples()))
 
     def colophon(self) -> HtmlWithMetadata:
-        """Return the colophon: parameters, the records' fingerprints and counts, the software.
+        """Return the colophon: one Thai paragraph at the end of the last page.
 
-        The same fingerprints go into the PDF's metadata (`km verify` reads them there), which
-        goes to the exporter as output metadata. Nothing here depends on the clock, so the
-        same records give the same PDF.
+        It gives the as-of date, the period, how many rows the report was made from and a short
+        fingerprint of them; the full fingerprints go into the PDF's metadata (`km verify`
+        reads them there) and provenance.json. Nothing here depends on the day of rendering,
+        so the same records give the same PDF.
         """
         table_fingerprints = self.fingerprints
         if table_fingerprints is None:
@@ -120,29 +129,11 @@ class Report:
         parameters = {"as_of": self.period.as_of.date().isoformat(),
                       "since": self.period.since.date().isoformat(), "numerals": self.numerals}
         meta = provenance.pdf_metadata(self.report_name, parameters, table_fingerprints)
-        counts = provenance.record_counts(self.records)
-        frame = pd.DataFrame({
-            "table": [f"{name} ({TABLES[name].label_th})" for name in counts],
-            "rows": list(counts.values()),
-            "fingerprint": [table_fingerprints[name] for name in counts],
-        })
-        commit = provenance.git_commit()
-        facts = [
-            ("รายงาน", f"{self.report_title} ({self.report_name})"),
-            ("ข้อมูล ณ วันที่", f"{self.date(self.period.as_of)} ({parameters['as_of']})"),
-            ("ช่วงรายงาน", f"หลัง {self.date(self.period.since)} ({parameters['since']}) "
-                           f"ถึง {self.date(self.period.as_of)}"),
-            ("ตัวเลข", "เลขไทย" if self.numerals == "thai" else "เลขอารบิก"),
-            ("แหล่งข้อมูล", self.records.source),
-            ("ลายนิ้วมือของข้อมูลที่ใช้", meta[f"{provenance.META_PREFIX}records"]),
-            ("โปรแกรม", f"km-analysis {__version__}"
-                        + (f" (git {commit})" if commit else "")),
-        ]
-        columns = [Column("table", "ตาราง", width="45%"), Column("rows", "จำนวนแถว", "number",
-                                                                  width="20%"),
-                   Column("fingerprint", "ลายนิ้วมือ", width="35%")]
-        html = render_partial("colophon.html.j2", facts=facts,
-                               tables=html_table(frame, columns, self.numerals))
+        rows = sum(provenance.record_counts(self.records).values())
+        html = render_partial(
+            "colophon.html.j2", as_of=self.date(self.period.as_of, "long"),
+            first_day=self.date(self.first_day), last_day=self.date(self.period.as_of),
+            rows=self.number(rows),
+            fingerprint=meta[f"{provenance.META_PREFIX}records"][:SHORT_FINGERPRINT],
+            version=self.text(__version__))
         return HtmlWithMetadata(html, pdf_meta=meta)
-
-

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
 from .. import charts, measures, thai
 from ..measures import kmtools
-from ..records.schema import ACTION_STATUSES, FISH_PARTS, GROUP_TYPES, ROLES, SESSION_KINDS
+from ..records.schema import (
+    ACTION_STATUSES,
+    FISH_PARTS,
+    ROLES,
+    SESSION_KINDS,
+    TABLES,
+)
 from ..scope import in_scope
-from .base import WHAT_LABELS, Report, open_records
+from .base import Report, open_records
+from .meeting import MeetingSections
 from .tables import Column, Html, escape, html_table, image, paragraph
 
+DUE_STATES = {"overdue": "เลยกำหนด", "planned": "ยังไม่ถึง", "closed": "ปิดแล้ว",
+              "undated": "ไม่ได้กำหนด"}
+COMING_DAYS = 42  # the "coming" section's window: what to prepare before the next forum
 VISIT_STATES = {
     "done": "ลงพื้นที่แล้ว",
     "overdue": "เลยกำหนด",
@@ -23,6 +32,28 @@ VISIT_STATES = {
     "cancelled": "ยกเลิก",
     "no_plan": "ยังไม่มีแผน",
 }
+WARNING_FIXES = {
+    "no_facilitator": "ใส่รหัสคุณอำนวยผู้รับผิดชอบของกลุ่ม",
+    "roster_over_participants": "แก้จำนวนผู้เข้าร่วม หรือสถานะในทะเบียนรายชื่อ ให้ตรงกัน",
+    "blank_rows": "ลบแถวว่างออก",
+    "undrawable": "พิมพ์อักขระนั้นใหม่ด้วยแป้นพิมพ์ภาษาไทย",
+    "ignored_table": "ตั้งชื่อให้ตรงกับตารางของบันทึก หรือขึ้นต้นชื่อด้วยขีดล่าง ถ้าไม่ใช่ตาราง",
+}
+DEFINITIONS = [
+    ("กลุ่มการเงิน", "กลุ่มการเงินของตำบลในบันทึก"),
+    ("ลงพื้นที่แล้ว", "ครั้งที่ลงพื้นที่ไปแล้วถึงวันที่รายงาน จากแผนลงพื้นที่ทั้งหมดที่ไม่ได้ยกเลิก"),
+    ("กลุ่มที่ได้ลงพื้นที่แล้ว", "สัดส่วนของกลุ่มที่ได้ลงพื้นที่แล้วอย่างน้อยหนึ่งครั้ง"),
+    ("เลยกำหนด (ลงพื้นที่)", "แผนลงพื้นที่ที่ถึงกำหนด (หรือวันนัดใหม่ถ้าเลื่อน) ก่อนวันที่รายงานแต่ยังไม่ได้ไป"),
+    ("หัวปลา หางปลา", "สัดส่วนของกลุ่มที่บันทึกเป้าหมาย (หัวปลา) หรือความรู้ที่มีอยู่ (หางปลา) แล้ว"),
+    ("กิจกรรม", "กิจกรรมที่จัดแล้วในช่วงรายงาน ทั้งของตำบลและระดับจังหวัดที่ทุกตำบลร่วมกัน "
+                "กิจกรรมระดับจังหวัดจึงนับในรายงานของทุกตำบล แต่นับครั้งเดียวในภาพรวมจังหวัด"),
+    ("ผู้เข้าร่วม (คน-ครั้ง)", "รวมจำนวนผู้เข้าร่วมของทุกกิจกรรมในช่วงรายงาน คนเดียวมาสองครั้งนับสอง "
+                              "ไม่นับผู้สังเกตการณ์ กิจกรรมที่ไม่ได้กรอกจำนวนนับจากรายชื่อผู้มาในทะเบียน"),
+    ("เรื่องค้าง", "เรื่องที่เสนอแล้วแต่ยังไม่เสร็จหรือยกเลิก ณ วันที่รายงาน ทั้งของตำบลและระดับจังหวัด"),
+    ("เรื่องที่เลยกำหนด", "เรื่องค้างที่กำหนดเสร็จก่อนวันที่รายงาน"),
+    ("คุณอำนวยผู้รับผิดชอบ", "คุณอำนวยที่บันทึกไว้กับกลุ่ม ผู้ลงพื้นที่อาจเป็นคนอื่นได้ "
+                             "ตารางลงพื้นที่จึงระบุผู้ลงพื้นที่แยกไว้เมื่อไม่ใช่คนเดียวกัน"),
+]
 WARNING_KINDS = {
     "no_facilitator": "กลุ่มนี้ยังไม่มีคุณอำนวยผู้รับผิดชอบ",
     "roster_over_participants": "จำนวนผู้เข้าร่วมน้อยกว่าจำนวนผู้มาในทะเบียนรายชื่อ",
@@ -33,7 +64,7 @@ WARNING_KINDS = {
 
 
 @dataclass
-class TambonReport(Report):
+class TambonReport(MeetingSections, Report):
     """One tambon's report: its records (the tambon's slice), the period and the numerals."""
 
     tambon: str = ""
@@ -87,7 +118,7 @@ class TambonReport(Report):
             place.append(f"จังหวัด{info['province_th']}")
         return self._title_block(f"รายงานความก้าวหน้า {self.tambon_name}",
                                  "รายงานความก้าวหน้าการจัดการความรู้กลุ่มการเงินชุมชน",
-                                 [" ".join(place)])
+                                 [" ".join(place)], self.occasion())
 
     def notes(self) -> Html:
         """Return the coordinator's notes of the period, or one sentence when there are none."""
@@ -158,19 +189,24 @@ class TambonReport(Report):
                   "ให้ตรงเป้าหมาย")),
             ("รายการปลาทูที่บันทึก", grown("fish_items"),
              said(now["fish_items"], "ยังไม่มีการบันทึกหัวปลา ตัวปลา หรือหางปลา",
-                  f"บันทึกหัวปลา ตัวปลา และหางปลาแล้ว {n(now['fish_items'])} รายการ "
-                  "ทั้งของกลุ่มและของเครือข่ายตำบล")),
+                  f"บันทึกหัวปลา ตัวปลา และหางปลาแล้ว {n(now['fish_items'])} รายการ"
+                  + self._fish_owners())),
             ("กิจกรรมที่จัด", flow("sessions"),
              said(now["sessions"], "ไม่มีกิจกรรมในช่วงรายงาน",
-                  f"จัดกิจกรรม {n(now['sessions'])} ครั้งในช่วงรายงาน "
-                  "ทั้งของตำบลและระดับจังหวัด")),
+                  f"จัดกิจกรรม {n(now['sessions'])} ครั้งในช่วงรายงาน"
+                  + self._split(now, "sessions", "ครั้ง"))),
             ("ผู้เข้าร่วม (คน-ครั้ง)", flow("participants"),
              said(now["participants"], "ไม่มีผู้เข้าร่วมกิจกรรมในช่วงรายงาน",
-                  f"ผู้เข้าร่วมรวม {n(now['participants'])} คน-ครั้งในช่วงรายงาน "
-                  "ไม่นับผู้สังเกตการณ์")),
+                  f"ผู้เข้าร่วมรวม {n(now['participants'])} คน-ครั้งในช่วงรายงาน"
+                  + self._split(now, "participants", "คน-ครั้ง")
+                  + " ไม่นับผู้สังเกตการณ์" + self._roster_note(now))),
             ("เรื่องที่ยังค้าง", stock(n(now["open_actions"])),
              said(now["open_actions"], "ไม่มีเรื่องค้าง",
-                  f"ยังค้าง {n(now['open_actions'])} เรื่อง ทั้งของตำบลและระดับจังหวัด")),
+                  f"ยังค้าง {n(now['open_actions'])} เรื่อง"
+                  + self._split(now, "open_actions", "เรื่อง"))),
+            ("เรื่องที่เลยกำหนด", stock(n(now["overdue_actions"])),
+             said(now["overdue_actions"], "ไม่มีเรื่องใดเลยกำหนด",
+                  f"{n(now['overdue_actions'])} เรื่องเลยกำหนดแล้วแต่ยังไม่เสร็จ ควรเร่งรัด")),
             ("เรื่องที่รอคุณเอื้อ", stock(n(now["open_sponsor_actions"])),
              said(now["open_sponsor_actions"], "ไม่มีเรื่องที่รอคุณเอื้อ",
                   f"{n(now['open_sponsor_actions'])} เรื่องรอการตัดสินใจหรือการสนับสนุน"
@@ -193,9 +229,40 @@ class TambonReport(Report):
             Column("sentence", "สรุป", width="40%"),
         ]
         lead = paragraph(
-            f"ช่วงรายงาน: {self.date(self.first_day)} ถึง {self.date(as_of)} · ปีงบประมาณเริ่ม "
-            f"{self.date(fiscal_start)}", "lead")
+            f"ช่วงรายงาน {self.date(self.first_day)} ถึง {self.date(as_of)} ปีงบประมาณเริ่ม "
+            f"{self.date(fiscal_start)} ความหมายของตัวเลขแต่ละตัวอยู่ในหัวข้อคำอธิบายตัวเลข", "lead")
         return lead + html_table(frame, columns, self.numerals, css_class="figures")
+
+    def _split(self, progress: dict, key: str, unit: str) -> str:
+        """Return " (ของตำบล a <unit> ระดับจังหวัด b <unit>)", naming only the parts there are."""
+        own, province = progress[f"own_{key}"], progress[f"province_{key}"]
+        # Participants belong to sessions: "ในกิจกรรมของตำบล", not "ของตำบล".
+        where = "ในกิจกรรม" if key == "participants" else ""
+        if not own and not province:
+            return ""
+        if not province:
+            return f" ทั้งหมด{where or 'เป็น'}ของตำบล"
+        if not own:
+            return f" ทั้งหมด{where or 'เป็น'}ระดับจังหวัด"
+        return (f" ({where}ของตำบล {self.number(own)} {unit} "
+                f"{where}ระดับจังหวัด {self.number(province)} {unit})")
+
+    def _roster_note(self, progress: dict) -> str:
+        sessions = progress["roster_sessions"]
+        if not sessions:
+            return ""
+        return (f" โดย {self.number(sessions)} กิจกรรมที่ไม่ได้กรอกจำนวนผู้เข้าร่วม"
+                "นับจากรายชื่อผู้มาในทะเบียน")
+
+    def _fish_owners(self) -> str:
+        """Return whose fish items were recorded: the groups', the network's or both."""
+        items = measures.fish_items(self.records, self.tambon, self.period.as_of)
+        network = items["owner"].eq(measures.NETWORK).to_numpy(bool)
+        if network.all():
+            return " ทั้งหมดเป็นของเครือข่ายตำบล"
+        if not network.any():
+            return " ทั้งหมดเป็นของกลุ่ม"
+        return " ทั้งของกลุ่มและของเครือข่ายตำบล"
 
     def visits(self) -> Html:
         """Return the field-visit plan of every group, with its state as of the report date."""
@@ -211,22 +278,30 @@ class TambonReport(Report):
                   "ครั้ง"),
                  ("ยกเลิก", counts.get("cancelled", 0), "ครั้ง"),
                  ("ยังไม่มีแผน", counts.get("no_plan", 0), "กลุ่ม")]
-        lead = paragraph(" · ".join(f"{label} {self.number(count)} {unit}"
-                                    for label, count, unit in parts if count), "lead")
+        lead = paragraph(" ".join(f"{label} {self.number(count)} {unit}"
+                                  for label, count, unit in parts if count), "lead")
+        # The group's facilitator answers for it; who went is named only where it is someone else.
+        visitors = table["visitor_name"].notna().any()
+
+        def width(without: str, with_visitors: str) -> str:
+            return with_visitors if visitors else without
+
         columns = [
             Column("village_no", "หมู่", "number", width="6%"),
-            Column("group_name", "กลุ่ม", width="23%"),
-            Column("group_type", "ประเภท", "label", GROUP_TYPES, width="13%"),
-            Column("facilitator_name", "คุณอำนวยผู้รับผิดชอบ", width="18%"),
-            Column("due", "กำหนด", "date", width="13%"),
-            Column("state", "สถานะ", "state", VISIT_STATES, width="14%"),
-            Column("done_on", "ลงพื้นที่เมื่อ", "date", width="13%"),
+            Column("group_name", "กลุ่ม", width=width("30%", "26%")),
+            Column("facilitator_name", "คุณอำนวยผู้รับผิดชอบ", width=width("24%", "18%")),
+            *([Column("visitor_name", "ผู้ลงพื้นที่", width="14%")] if visitors else []),
+            Column("due", "กำหนด", "date", width=width("14%", "12%")),
+            Column("state", "สถานะ", "state", VISIT_STATES, width=width("12%", "12%")),
+            Column("done_on", "ลงพื้นที่เมื่อ", "date", width=width("14%", "12%")),
         ]
         return lead + html_table(table, columns, self.numerals)
 
     def visits_chart(self):
         """Return the chart of visits planned vs done over time."""
         progress = measures.visits_over_time(self.records, self.tambon, self.period.as_of)
+        if progress.empty or not progress["done_cumulative"].any():
+            return Html("")  # no visit done yet: the lead above already says so
         return charts.Svg(charts.visits_over_time(progress, self.period.as_of, self.numerals))
 
     def fish_coverage(self) -> Html:
@@ -246,8 +321,8 @@ class TambonReport(Report):
         progress = measures.tambon_progress(self.records, self.tambon, self.period.as_of,
                                            self.period.since)
         lead = paragraph(
-            f"กลุ่มที่มีหัวปลา {self.share(progress['head_coverage'])} · มีหางปลา "
-            f"{self.share(progress['tail_coverage'])} · ครบทั้งหัวและหาง "
+            f"กลุ่มที่มีหัวปลา {self.share(progress['head_coverage'])} มีหางปลา "
+            f"{self.share(progress['tail_coverage'])} ครบทั้งหัวและหาง "
             f"{self.share(progress['fish_coverage'])} ของกลุ่มทั้งหมด", "lead")
         return lead + html_table(table, columns, self.numerals)
 
@@ -271,7 +346,7 @@ class TambonReport(Report):
         parts = []
         for owner, owned in items.groupby("owner", sort=False):
             heading = ("ปลาของเครือข่ายตำบล" if owner == "network"
-                       else str(owned["group_name"].iloc[0]))
+                       else self.text(owned["group_name"].iloc[0]))
             parts.append(f"<h3>{escape(heading)}</h3>")
             parts.append(html_table(owned, [
                 Column("part", "ส่วน", "label", FISH_PARTS),
@@ -286,13 +361,18 @@ class TambonReport(Report):
         group_ids = [g for g in items["owner"].unique() if g != "network"]
         if not group_ids:
             return paragraph("ยังไม่มีกลุ่มใดบันทึกหัวปลา ตัวปลา หรือหางปลา", "empty")
+        groups = self.records.groups
+        without = groups.loc[~groups["group_id"].isin(group_ids).to_numpy(bool), "name"]
+        note = (paragraph("กลุ่มที่ยังไม่มีบันทึกหัวปลา ตัวปลา หรือหางปลา จึงยังไม่มีภาพปลาทู: "
+                          + self._listing([self.text(name) for name in without], "กลุ่ม"),
+                          "small") if len(without) else Html(""))
         figures = [
             image(charts.Png(charts.fish(**kmtools.group_fish(
                 self.records, group_id, self.period.as_of, self.numerals))).data, "image/png",
                   "fish")
             for group_id in group_ids
         ]
-        return Html("".join(figures))
+        return Html("".join(figures)) + note
 
     def mobile(self):
         """Return the tambon's ปลาตะเพียน: the network's fish above, one small fish a group."""
@@ -300,6 +380,20 @@ class TambonReport(Report):
             return paragraph("ตำบลนี้ยังไม่มีกลุ่มการเงินในบันทึก", "empty")
         return charts.Png(charts.pla_taphian(**kmtools.tambon_mobile(
             self.records, self.tambon, self.period.as_of, self.numerals)))
+
+    def river_caption(self) -> Html:
+        """Return how to read the river diagram actually drawn: one group's, or several's."""
+        latest = kmtools.latest_assessments(self.records, self.tambon, self.period.as_of)
+        groups = latest["group_id"].nunique()
+        if groups == 0:
+            return Html("")
+        if groups == 1:
+            return paragraph("มีกลุ่มเดียวที่ประเมินตนเองแล้ว เส้นทึบคือระดับความสามารถของกลุ่มในแต่ละเรื่อง "
+                             "เส้นประคือเป้าหมายของกลุ่ม ช่องว่างระหว่างสองเส้นคือสิ่งที่ต้องเรียนรู้เพิ่ม",
+                             "lead")
+        return paragraph(f"แต่ละเส้นคือระดับความสามารถของกลุ่มหนึ่ง ({self.number(groups)} กลุ่ม) "
+                         "แถบสีเทาคือช่วงระหว่างกลุ่มที่สูงที่สุดกับต่ำที่สุด ตรงที่แถบกว้างคือเรื่องที่"
+                         "กลุ่มมีความรู้ต่างกันมากและควรแลกเปลี่ยนกัน", "lead")
 
     def river(self):
         """Return the river diagram of the tambon's latest self-assessments."""
@@ -311,19 +405,26 @@ class TambonReport(Report):
                                        numerals=self.numerals))
 
     def stairs(self) -> Html:
-        """Return one stair diagram for each competency the tambon's groups assessed."""
+        """Return the learning stairs of every assessed competency as one compact table.
+
+        A row a competency, a column a level (1-5): each cell names the groups now on that
+        step, so a group higher up can be seen as a mentor for those below.
+        """
         latest = kmtools.latest_assessments(self.records, self.tambon, self.period.as_of)
         if latest.empty:
             return paragraph("ยังไม่มีผลการประเมินตนเองให้จัดบันไดการเรียนรู้", "empty")
         assessed = set(latest["competency"])
-        figures = [
-            image(charts.Png(charts.stair(
-                kmtools.stair_steps(self.records, self.tambon, code, self.period.as_of),
-                title=f"บันไดการเรียนรู้: {name}", numerals=self.numerals)).data, "image/png",
-                  "stair")
-            for code, name in kmtools.competency_order(self.records) if code in assessed
-        ]
-        return Html("".join(figures))
+        rows = []
+        for code, name in kmtools.competency_order(self.records):
+            if code not in assessed:
+                continue
+            steps = kmtools.stair_steps(self.records, self.tambon, code, self.period.as_of)
+            rows.append({"competency": name, **{
+                f"level_{level}": ", ".join(steps.at[level, "groups"]) for level in steps.index}})
+        columns = [Column("competency", "เรื่อง", width="20%"),
+                   *(Column(f"level_{level}", f"ขั้นที่ {self.number(level)}", width="16%")
+                     for level in kmtools.LEVELS)]
+        return html_table(pd.DataFrame(rows), columns, self.numerals, css_class="stairs")
 
     def sessions(self) -> Html:
         """Return the sessions held in the period, with attendance and observers apart."""
@@ -339,11 +440,17 @@ class TambonReport(Report):
             Column("participants", "ผู้เข้าร่วม", "number", width="13%"),
             Column("attendance_rate", "มาตามนัด", "percent", width="13%"),
         ]
-        html = html_table(table, columns, self.numerals)
+        progress = measures.tambon_progress(self.records, self.tambon, self.period.as_of,
+                                           self.period.since)
+        lead = paragraph(f"จัดกิจกรรม {self.number(progress['sessions'])} ครั้ง"
+                         + self._split(progress, "sessions", "ครั้ง")
+                         + f" ผู้เข้าร่วมรวม {self.number(progress['participants'])} คน-ครั้ง"
+                         + self._roster_note(progress), "lead")
+        html = lead + html_table(table, columns, self.numerals)
         observed = table[table["observers"].fillna("") != ""]
         for row in observed.itertuples():
-            html += paragraph(f"ผู้สังเกตการณ์ใน “{row.title}” ({self.date(row.date)}): "
-                              f"{row.observers}", "small")
+            html += paragraph(f"ผู้สังเกตการณ์ใน “{self.text(row.title)}” ({self.date(row.date)}): "
+                              f"{self.text(row.observers)}", "small")
         return html
 
     def network(self) -> Html:
@@ -373,10 +480,10 @@ class TambonReport(Report):
             Column("raised", "เสนอเมื่อ", "date", width="13%"),
             Column("due", "กำหนดเสร็จ", "date", width="13%"),
             Column("status", "ความคืบหน้า", "label", ACTION_STATUSES, width="13%"),
-            Column("state", "กำหนด", "state", {"overdue": "เลยกำหนด", "planned": "ยังไม่ถึง"},
-                   width="14%"),
+            Column("state", "กำหนด", "state", DUE_STATES, width="14%"),
         ]
-        return html_table(table, columns, self.numerals)
+        # Page 1 refers to this table by its page number.
+        return Html(f'<div id="sponsor-actions">{html_table(table, columns, self.numerals)}</div>')
 
     def other_actions(self) -> Html:
         """Return the other open actions (not for the sponsors)."""
@@ -384,11 +491,13 @@ class TambonReport(Report):
                                      for_sponsor=False)
         if table.empty:
             return paragraph("ไม่มีเรื่องอื่นที่ค้างอยู่", "empty")
+        table = table.assign(state=table["overdue"].map({True: "overdue", False: "planned"}))
         columns = [
-            Column("title", "เรื่อง", width="45%"),
-            Column("owner", "ผู้รับผิดชอบ", width="25%"),
+            Column("title", "เรื่อง", width="38%"),
+            Column("owner", "ผู้รับผิดชอบ", width="20%"),
             Column("due", "กำหนดเสร็จ", "date", width="14%"),
-            Column("status", "ความคืบหน้า", "label", ACTION_STATUSES, width="16%"),
+            Column("status", "ความคืบหน้า", "label", ACTION_STATUSES, width="14%"),
+            Column("state", "กำหนด", "state", DUE_STATES, width="14%"),
         ]
         return html_table(table, columns, self.numerals)
 
@@ -404,50 +513,110 @@ class TambonReport(Report):
                 Column("group_name", "ของ", width="25%"),
                 Column("part", "ส่วน", "label", FISH_PARTS, width="11%"),
                 Column("item", "รายการ", width="49%")]),
-            ("actions_raised", "เรื่องที่เสนอใหม่", [Column("raised", "วันที่", "date", width="15%"),
-                                                   Column("title", "เรื่อง", width="85%")]),
+            ("actions_raised", "เรื่องที่เสนอใหม่", [
+                Column("raised", "วันที่", "date", width="15%"),
+                Column("title", "เรื่อง", width="71%"),
+                Column("state", "กำหนด", "state", DUE_STATES, width="14%")]),
             ("actions_closed", "เรื่องที่ปิดแล้ว", [
                 Column("closed_on", "วันที่", "date", width="15%"),
                 Column("title", "เรื่อง", width="72%"),
                 Column("status", "ผล", "label", ACTION_STATUSES, width="13%")]),
         ]
+        units = {"visits_done": "ครั้ง", "fish_recorded": "รายการ", "actions_raised": "เรื่อง",
+                 "actions_closed": "เรื่อง"}
         for key, heading, columns in sections:
             frame = changes[key]
+            if frame.empty:
+                continue  # a part with nothing in it is left out, never shown as zero
             if "group_name" in frame.columns:  # a network's fish has no group
                 frame = frame.assign(group_name=frame["group_name"].fillna("เครือข่ายตำบล")
                                      .replace("", "เครือข่ายตำบล"))
-            parts.append(f"<h3>{escape(heading)} ({escape(self.number(len(frame)))})</h3>")
-            present = [c for c in columns if c.name in frame.columns]
-            parts.append(html_table(frame, present, self.numerals, empty="ไม่มี"))
+            if key == "actions_raised":
+                frame = frame.assign(state=self._due_states(frame))
+            parts.append(f"<h3>{escape(heading)} {escape(self.number(len(frame)))} "
+                         f"{units[key]}</h3>")
+            parts.append(html_table(frame, columns, self.numerals))
+        if not parts:
+            return paragraph("ไม่มีการลงพื้นที่ การบันทึกปลาทู หรือเรื่องใดที่เสนอหรือปิดในช่วงรายงาน",
+                             "empty")
         return Html("".join(parts))
 
+    def _due_states(self, actions: pd.DataFrame) -> pd.Series:
+        """Return each action's state against its due date at as-of (DUE_STATES' codes)."""
+        as_of = self.period.as_of
+        closed = (actions["closed_on"] <= as_of).fillna(False)
+        overdue = ~closed & (actions["due"] < as_of).fillna(False)
+        undated = ~closed & actions["due"].isna()
+        states = pd.Series("planned", index=actions.index)
+        return states.mask(closed, "closed").mask(overdue, "overdue").mask(undated, "undated")
+
     def coming(self) -> Html:
-        """Return the planned sessions and visits of the coming six weeks."""
-        table = measures.coming(self.records, self.tambon, self.period.as_of)
+        """Return the sessions and visits planned from the day after as-of, for COMING_DAYS."""
+        as_of = self.period.as_of
+        table = measures.coming(self.records, self.tambon, as_of, days=COMING_DAYS)
+        window = (f"ระหว่างวันที่ {self.date(as_of + pd.Timedelta(days=1))} ถึง "
+                  f"{self.date(as_of + pd.Timedelta(days=COMING_DAYS))}")
         if table.empty:
-            return paragraph("ยังไม่มีกิจกรรมหรือการลงพื้นที่ที่กำหนดไว้ในหกสัปดาห์ข้างหน้า", "empty")
+            return paragraph(f"ยังไม่มีกิจกรรมหรือการลงพื้นที่ที่กำหนดไว้{window}", "empty")
         columns = [
             Column("date", "วันที่", "date", width="15%"),
-            Column("what", "ประเภท", "label", WHAT_LABELS, width="13%"),
-            Column("title", "รายการ", width="72%"),
+            Column("kind", "ประเภท", "label", SESSION_KINDS, width="15%"),
+            Column("title", "รายการ", width="70%"),
         ]
-        return html_table(table, columns, self.numerals)
+        return paragraph(f"กำหนดการ{window}", "lead") + html_table(table, columns, self.numerals)
+
+    def definitions(self) -> Html:
+        """Return "คำอธิบายตัวเลข": what each figure of the report counts, stated once."""
+        return html_table(pd.DataFrame(DEFINITIONS, columns=["figure", "meaning"]),
+                          [Column("figure", "ตัวเลข", width="26%"),
+                           Column("meaning", "นับอย่างไร", width="74%")],
+                          self.numerals, css_class="definitions")
 
     def appendix(self) -> Html:
-        """Return the warnings of the records in this tambon's scope (never blocking)."""
+        """Return the warnings in this tambon's scope: what, where and how to fix, in Thai."""
         warnings = in_scope(self.records.warnings, self.tambon)
         if not warnings:
-            return paragraph("การตรวจข้อมูลไม่พบข้อสังเกต", "empty")
+            return paragraph("บันทึกของตำบลนี้ไม่มีรายการที่ต้องแก้ไข", "empty")
         frame = pd.DataFrame({
-            "file": [Path(p.file).name if "[" not in p.file else p.file for p in warnings],
-            "row": [p.row for p in warnings],
-            "column": [p.column or "" for p in warnings],
+            "what": [self._record_label(p) for p in warnings],
+            "where": [self._place(p) for p in warnings],
             "value": [p.value for p in warnings],
             "note": [WARNING_KINDS.get(p.kind, p.expected) for p in warnings],
+            "fix": [WARNING_FIXES.get(p.kind, "") for p in warnings],
         })
-        columns = [Column("file", "ไฟล์"), Column("row", "แถว", "number"),
-                   Column("column", "คอลัมน์"), Column("value", "ค่าที่พิมพ์"),
-                   Column("note", "ข้อสังเกต")]
+        columns = [Column("what", "รายการ", width="24%"), Column("where", "อยู่ที่", width="20%"),
+                   Column("value", "ค่าที่พิมพ์", "as_typed", width="12%"),
+                   Column("note", "ข้อสังเกต", width="22%"), Column("fix", "ควรแก้ไข", width="22%")]
         lead = paragraph(f"ข้อสังเกต {self.number(len(warnings))} รายการ ไม่กระทบตัวเลขในรายงาน "
                          "แต่ควรแก้ไขในบันทึก", "lead")
         return lead + html_table(frame, columns, self.numerals)
+
+    def _record_label(self, problem) -> str:
+        """Return the group, person or session a problem's row is about, by its Thai name."""
+        frame = self.records.frames().get(problem.table)
+        if frame is None or problem.row not in frame.index:
+            return TABLES[problem.table].label_th if problem.table in TABLES else ""
+        row = frame.loc[problem.row]
+        groups = self.records.groups.set_index("group_id")["name"]
+        sessions = self.records.sessions.set_index("session_id")["title"]
+        if problem.table in ("visits", "assessments") and row.get("group_id") in groups.index:
+            return self.text(groups[row["group_id"]])
+        if problem.table == "attendance" and row.get("session_id") in sessions.index:
+            return self.text(sessions[row["session_id"]])
+        for column in ("name", "title", "name_th", "item"):
+            if column in row.index and pd.notna(row[column]):
+                return self.text(row[column])
+        return TABLES[problem.table].label_th
+
+    def _place(self, problem) -> str:
+        """Return where to find it as the facilitator does: the table's Thai name, row, column."""
+        table = TABLES.get(problem.table)
+        if table is None:
+            return ""
+        place = table.label_th
+        if problem.row is not None:
+            place += f" แถวที่ {self.number(problem.row)}"
+        labels = {f.name: f.label_th for f in table.fields}
+        if problem.column in labels:
+            place += f" ช่อง{labels[problem.column]}"
+        return place
