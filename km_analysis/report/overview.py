@@ -147,11 +147,13 @@ class OverviewReport(Report):
 
     @cached_property
     def totals(self) -> dict:
+        """Return `province_totals`: the figures of the total row, each item once."""
         return province_totals(self.records, self.period.as_of, self.period.since,
                                         self.progress)
 
     @cached_property
     def open_actions(self) -> pd.DataFrame:
+        """Return every open action at as-of, with its tambon and whether it is overdue."""
         return measures.province_open_actions(self.records, self.period.as_of)
 
     @property
@@ -181,6 +183,7 @@ class OverviewReport(Report):
 
     @property
     def area_word(self) -> str:
+        """Return what one row of the table is: "ตำบล", "อำเภอ" or "จังหวัด"."""
         if self.by_tambon:
             return "ตำบล"
         return "อำเภอ" if "amphoe_th" in self.areas.columns else "จังหวัด"
