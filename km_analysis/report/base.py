@@ -38,6 +38,7 @@ def partials():
 
 
 def render_partial(name: str, **values) -> str:
+    """Return the partial template `name` rendered with `values` (escaped)."""
     return partials().get_template(name).render(**values)
 
 
@@ -73,12 +74,15 @@ class Report:
     report_title = ""  # the same, in Thai
 
     def date(self, value, style: str = "short") -> str:
+        """Return a date in Thai, พ.ศ., in the report's numerals."""
         return thai.format_date(value, style=style, numerals=self.numerals)
 
     def number(self, value) -> str:
+        """Return a number in the report's numerals."""
         return thai.format_number(value, numerals=self.numerals)
 
     def share(self, value) -> str:
+        """Return a share (0-1) as a whole percentage in the report's numerals."""
         return percent(value, self.numerals)
 
     def text(self, value) -> str:
@@ -87,6 +91,7 @@ class Report:
 
     @property
     def first_day(self) -> pd.Timestamp:
+        """Return the first day of the period (the day after `since`)."""
         return self.period.since + pd.Timedelta(days=1)
 
     def _title_block(self, document_title: str, heading: str, places: list[str],

@@ -45,7 +45,8 @@ def report_css(numerals: str = "arabic") -> str:
     css = faces + CSS_FILE.read_text(encoding="utf-8")
     if numerals == "thai":
         css += ('\n@page { @top-center { content: "- " counter(page, thai) " -"; } }\n'
-                'a.page-ref::after { content: target-counter(attr(href), page, thai); }\n')
+                "span.page-ref::after {"
+                " content: target-counter(attr(data-target), page, thai); }\n")
     return css
 
 

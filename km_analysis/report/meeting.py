@@ -46,7 +46,7 @@ class MeetingSections:
         if rest:
             html += Html(
                 f'<p class="small">และอีก {escape(self.number(rest))} เรื่อง '
-                f'(ดูหน้า <a class="page-ref" href="#sponsor-actions"></a>)</p>')
+                f'(ดูหน้า <span class="page-ref" data-target="#sponsor-actions"></span>)</p>')
         return html
 
     def _proposal(self, row, same_as: int | None) -> str:

@@ -196,11 +196,13 @@ class OverviewReport(Report):
         places = ["การจัดการความรู้กลุ่มการเงินชุมชน",
                   f"{self.province} จำนวน {self._count(len(self.all_tambons), 'ตำบล')}"]
         forum = next_sponsor_forum(self.records, self.period.as_of)
+        occasion = "เอกสารประกอบการประชุมเวทีคุณเอื้อ"
         if forum is not None:
-            places.append(f"สำหรับเวทีคุณเอื้อ ครั้งที่ {self.number(forum['number'])} "
-                          f"วันที่ {self.date(forum['date'], 'long')}")
+            occasion += (f" ครั้งที่ {self.number(forum['number'])} "
+                         f"วันที่ {self.date(forum['date'], 'long')}")
         block = self._title_block(
-            f"รายงานภาพรวมความก้าวหน้า {self.province}", "รายงานภาพรวมความก้าวหน้า", places)
+            f"รายงานภาพรวมความก้าวหน้า {self.province}", "รายงานภาพรวมความก้าวหน้า", places,
+            occasion)
         if not self.excluded:
             return block
         # On page 1: the sponsors must know the figures leave these tambons out.
@@ -406,17 +408,15 @@ class OverviewReport(Report):
                               last: int) -> Html:
         """Return `rows` as a table whose `last` rows (the province-wide row and the total)
         are set apart: bold, with a rule above."""
-        body = html_table(rows.iloc[:-last], columns, self.numerals)
+        # Number headers may wrap between words here: ten columns share the page's width.
+        body = html_table(rows.iloc[:-last], columns, self.numerals, css_class="wide")
         extra = "".join(
-            '<tr class="total" style="font-weight: 700; border-top: 1.2pt solid #222">'
+            '<tr class="total">'
             + "".join(f'<td class="{"num" if c.kind in ("number", "percent") else ""}">'
                       f"{cell(value, c, self.numerals)}</td>"
                       for value, c in zip(record, columns)) + "</tr>"
             for record in rows.iloc[-last:][[c.name for c in columns]]
             .itertuples(index=False, name=None))
-        # Number headers may wrap between words here: ten columns share the page's width.
-        body = body.replace('<th class="num" style="',
-                            '<th class="num" style="white-space: normal; ')
         return Html(body.replace("</tbody></table>", f"{extra}</tbody></table>"))
 
     def explanations(self) -> Html:
