@@ -123,6 +123,11 @@ def _owner_gone(folder: Path) -> bool:
                   else folder.name.rsplit("-", 1)[-1])
     except (ValueError, IndexError):
         return True
+    return process_gone(pid)
+
+
+def process_gone(pid: int) -> bool:
+    """Return True when no process `pid` runs (this process, or another user's, runs)."""
     if pid == os.getpid():
         return False
     try:

@@ -1,0 +1,209 @@
+"""A render's kernel leaves no files behind: not when it ends, fails or is stopped, and what a
+killed render left is removed by the next one (unless its process still runs)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from km_analysis.cli import main
+from km_analysis.errors import ReportError
+from km_analysis.report import render
+from km_analysis.report.outputs import ReportPaths
+
+from ..conftest import DEMO_DATA, ROOT
+
+
+def _dead_pid() -> int:
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    return int(done.stdout)
+
+
+def _kernel_files(name: str) -> list[str]:
+    """Return the files one kernel named `name` (km-kernel-<pid>-<hex>) leaves when killed."""
+    return [f"{name}-{port}" for port in range(1, 6)] + [f"{name}.json", f"{name}.log"]
+
+
+def _touch(folder: Path, names: list[str]) -> None:
+    for name in names:
+        (folder / name).write_text("")
+
+
+def _names(folder: Path) -> set[str]:
+    """Return the names of the kernel files in `folder` (WeasyPrint keeps a folder there too)."""
+    return {path.name for path in folder.glob("km-kernel-*")}
+
+
+@pytest.fixture
+def kernels_folder(tmp_path, monkeypatch) -> Path:
+    """Return a private temporary folder the renders of this test start their kernels in."""
+    # Short, as IPC socket paths are at most 107 bytes; made after tmp_path, which would
+    # otherwise be made inside it.
+    folder = Path(tempfile.mkdtemp(prefix="kmk", dir="/tmp"))
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    yield folder
+    shutil.rmtree(folder)
+
+
+@pytest.fixture
+def running_pid():
+    """Return the id of a process that runs for the length of the test."""
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    yield process.pid
+    process.kill()
+    process.wait()
+
+
+def test_stale_files_of_a_dead_process_are_removed_and_a_running_ones_kept(
+        kernels_folder, running_pid):
+    dead = _kernel_files(f"km-kernel-{_dead_pid()}-0123456789ab")
+    running = _kernel_files(f"km-kernel-{running_pid}-0123456789ab")
+    own = _kernel_files(f"km-kernel-{os.getpid()}-ba9876543210")
+    # Not a kernel's file of ours: another program's, or a name we never give.
+    others = ["km-kernel-notes.txt", f"km-kernel-{_dead_pid()}-xyz.json", "km-kernel-1.json"]
+    _touch(kernels_folder, dead + running + own + others)
+    removed = render.remove_stale_kernel_files()
+    assert sorted(path.name for path in removed) == sorted(dead)
+    assert _names(kernels_folder) == set(running + own + others)
+
+
+def test_a_kernel_is_named_for_the_rendering_process(kernels_folder):
+    name = render.kernel_name()
+    assert name.parent == kernels_folder
+    assert name.name.startswith(f"km-kernel-{os.getpid()}-")
+    assert all(render._KERNEL_FILE.fullmatch(file) for file in _kernel_files(name.name))
+
+
+def test_ending_a_kernel_stops_its_process_and_removes_only_its_files(kernels_folder):
+    name, other = render.kernel_name(), render.kernel_name()
+    _touch(kernels_folder, _kernel_files(name.name) + _kernel_files(other.name))
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    render._launched[str(name)] = process  # as LocalKernelManager records the kernel it starts
+    render.end_kernel(name)
+    assert process.poll() is not None and str(name) not in render._launched
+    assert _names(kernels_folder) == set(_kernel_files(other.name))
+
+
+def test_ctrl_c_while_a_kernel_starts_comes_once_the_kernel_is_noted():
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    noted = False
+    try:
+        with pytest.raises(KeyboardInterrupt), render._signals_held():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.05)  # the handler runs here, in the main thread
+            noted = True
+        assert noted
+        assert signal.getsignal(signal.SIGTERM) is interrupt
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+# --------------------------------------------------------------------------------------------
+# Real kernels
+
+
+def _km_report(tmpdir: Path, out: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "km_analysis.cli", "report", "tharai", "--data", str(DEMO_DATA),
+         "--out", str(out)], cwd=ROOT, env={**os.environ, "TMPDIR": str(tmpdir)},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for(folder: Path, pattern: str, process: subprocess.Popen) -> list[str]:
+    deadline = time.monotonic() + 120
+    while not list(folder.glob(pattern)):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "no kernel started"
+        time.sleep(0.02)
+    return sorted(path.name for path in folder.glob(pattern))
+
+
+@pytest.mark.slow
+def test_a_killed_runs_files_go_at_the_next_render_and_a_running_ones_stay(
+        kernels_folder, running_pid, tmp_path, monkeypatch):
+    killed = _km_report(kernels_folder, tmp_path / "out")
+    _wait_for(kernels_folder, "km-kernel-*-1", killed)  # the kernel has bound its sockets
+    killed.kill()
+    killed.communicate()
+    left = _names(kernels_folder)
+    assert any(name.startswith(f"km-kernel-{killed.pid}-") for name in left)
+    running = _kernel_files(f"km-kernel-{running_pid}-0123456789ab")
+    _touch(kernels_folder, running)
+
+    seen: list[str] = []  # this render's own kernel files, while its kernel runs
+    launch = render.LocalKernelManager._async_launch_kernel
+
+    async def launch_and_look(self, kernel_cmd, **kw):
+        await launch(self, kernel_cmd, **kw)
+        seen.extend(path.name for path in kernels_folder.glob(f"km-kernel-{os.getpid()}-*"))
+
+    monkeypatch.setattr(render.LocalKernelManager, "_async_launch_kernel", launch_and_look)
+    assert main(["report", "tharai", "--data", str(DEMO_DATA), "--out",
+                 str(tmp_path / "out")]) == 0
+    assert {Path(name).suffix for name in seen} >= {".json", ".log"}
+    assert _names(kernels_folder) == set(running)
+    folder = tmp_path / "out" / "2006-10-30"
+    assert sorted(path.name for path in folder.iterdir()) == ["tharai"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("moment", ["starting", "running"])
+def test_sigterm_leaves_no_kernel_files_and_says_one_line(tmp_path, kernels_folder, moment):
+    km = _km_report(kernels_folder, tmp_path / "out")
+    # The connection file is written before the kernel starts, the sockets once it runs.
+    _wait_for(kernels_folder, "km-kernel-*.json" if moment == "starting" else "km-kernel-*-1",
+              km)
+    if moment == "running":
+        time.sleep(2)  # inside a cell
+    km.send_signal(signal.SIGTERM)
+    _, stderr = km.communicate(timeout=120)
+    assert km.returncode == 130
+    assert stderr.strip() == "interrupted"
+    time.sleep(1)  # a kernel left running would still be writing its files
+    assert _names(kernels_folder) == set()
+    assert not list((tmp_path / "out").rglob(".rendering-*"))
+
+
+def _notebook(path: Path, source: str) -> Path:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, str(path))
+    return path
+
+
+@pytest.mark.slow
+def test_a_failed_notebook_leaves_no_kernel_files(tmp_path, kernels_folder, monkeypatch):
+    notebook = _notebook(tmp_path / "fails.ipynb", "raise ValueError('no such tambon')")
+    monkeypatch.setattr(render, "notebook_path", lambda name: notebook)
+    paths = ReportPaths.for_report(tmp_path / "out", "2006-10-30", "tharai")
+    with pytest.raises(ReportError, match="ValueError: no such tambon"):
+        render.render_report("fails.ipynb", {}, paths, {})
+    assert _names(kernels_folder) == set()
+    assert paths.failed_notebook.exists() and not paths.folder.exists()
+
+
+@pytest.mark.slow
+def test_a_kernel_that_dies_is_one_line_and_leaves_no_files(tmp_path, kernels_folder,
+                                                             monkeypatch):
+    notebook = _notebook(tmp_path / "dies.ipynb",
+                         "import os, signal; os.kill(os.getpid(), signal.SIGKILL)")
+    monkeypatch.setattr(render, "notebook_path", lambda name: notebook)
+    paths = ReportPaths.for_report(tmp_path / "out", "2006-10-30", "tharai")
+    with pytest.raises(ReportError, match="the notebook could not run: Kernel died"):
+        render.render_report("dies.ipynb", {}, paths, {})
+    assert _names(kernels_folder) == set()
+    assert not paths.folder.exists() and not list(paths.folder.parent.glob(".rendering-*"))
