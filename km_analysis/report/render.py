@@ -209,17 +209,29 @@ def render_report(
         fetcher = exporters.ReportFetcher()
         laid_out = timings.measure("pdf", lambda: exporters.layout_pdf(html, fetcher))
         pdf = timings.measure("textlayer", lambda: fix_text_layer(laid_out))
-        (staging / paths.html.name).write_text(html, encoding="utf-8")
-        (staging / paths.pdf.name).write_bytes(pdf)
+        _stage(staging, paths.html, html.encode("utf-8"))
+        _stage(staging, paths.pdf, pdf)
         provenance = {**provenance, "timings": timings.steps,
                       "refused_fetches": fetcher.refused}
-        (staging / paths.provenance.name).write_text(
-            json.dumps(provenance, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        _stage(staging, paths.provenance, json.dumps(
+            provenance, ensure_ascii=False, indent=1, default=str).encode("utf-8"))
         publish(staging, paths)
         paths.failed_notebook.unlink(missing_ok=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return timings
+
+
+def _stage(staging: Path, published: Path, data: bytes) -> None:
+    """Write a report's file into the staging folder; an error names the file it was to be.
+
+    A full disk fails the write itself, with no file name: the one line the user reads
+    (cli.os_error_text) says which file could not be written, and the staging folder goes.
+    """
+    try:
+        (staging / published.name).write_bytes(data)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror or str(exc), str(published)) from None
 
 
 def _read_notebook(path: Path):

@@ -7,7 +7,9 @@ the text layer says what the page shows (textlayer.py), so nothing is folded.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -365,3 +367,31 @@ def test_two_renders_of_the_same_records_are_byte_identical(tmp_path):
                      if p.suffix in (".pdf", ".html")})
     assert pdfs[0][".html"] == pdfs[1][".html"]
     assert pdfs[0][".pdf"] == pdfs[1][".pdf"]
+
+
+def test_a_full_disk_says_one_line_and_leaves_the_previous_report_whole(tmp_path, monkeypatch,
+                                                                        capsys):
+    folder = tmp_path / "out" / "2006-10-30" / "tharai"
+    folder.mkdir(parents=True)
+    previous = {f"km-progress-tharai-2006-10-30{suffix}": f"previous {suffix}".encode()
+                for suffix in (".pdf", ".html", ".ipynb")}
+    previous["provenance.json"] = b'{"inputs_key": "previous"}'
+    for name, data in previous.items():
+        (folder / name).write_bytes(data)
+    write_bytes = Path.write_bytes
+
+    def full_disk(self, data):
+        if self.parent.name.startswith(".rendering-") and self.suffix == ".pdf":
+            with self.open("wb") as stream:  # half of it fits
+                stream.write(data[:len(data) // 2])
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return write_bytes(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    assert main(["report", "tharai", "--data", str(DEMO_DATA), "--out",
+                 str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert err.strip() == f"km report: {folder / 'km-progress-tharai-2006-10-30.pdf'}: No " \
+                          "space left on device"
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == previous
+    assert sorted(p.name for p in folder.parent.iterdir()) == ["tharai"]
