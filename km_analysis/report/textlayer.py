@@ -58,7 +58,6 @@ from __future__ import annotations
 import functools
 import io
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -444,7 +443,7 @@ class Span(NamedTuple):
 
 @functools.lru_cache(maxsize=4096)
 def _is_mark(text: str) -> bool:
-    return bool(text) and all(unicodedata.category(c) == "Mn" for c in text)
+    return bool(text) and all(map(thai.is_mark, text))
 
 
 class Cluster(NamedTuple):

@@ -3,7 +3,8 @@
 Pure functions used by the loaders (matching and date parsing) and by the
 report writers (formatting and font checks). No pandas import: pandas
 timestamps are handled through their ``year``/``month``/``day`` attributes.
-One module per concept: `text`, `dates`, `numbers`, `fonts`; the names below
+One module per concept: `text`, `dates`, `numbers`, `fonts`, `words` (where
+Thai text may break, and the Thai marks); the names below
 are the package's interface.
 """
 
@@ -22,11 +23,14 @@ from .dates import (
 from .fonts import font_coverage, sarabun_dir, sarabun_path, uncovered_characters
 from .numbers import format_number
 from .text import code_key, in_numerals, normalise, to_arabic_digits, to_thai_digits
+from .words import THAI_MARKS, breaks, is_mark, words
 
 __all__ = [
+    "THAI_MARKS",
     "THAI_MONTHS_LONG",
     "THAI_MONTHS_SHORT",
     "DateError",
+    "breaks",
     "buddhist_year",
     "code_key",
     "fiscal_year_start",
@@ -34,6 +38,7 @@ __all__ = [
     "format_date",
     "format_number",
     "in_numerals",
+    "is_mark",
     "normalise",
     "parse_date",
     "run_date",
@@ -42,4 +47,5 @@ __all__ = [
     "to_arabic_digits",
     "to_thai_digits",
     "uncovered_characters",
+    "words",
 ]
