@@ -24,6 +24,7 @@ from .tambon import fish_coverage
 
 PARTS = ("head", "body", "tail")
 LEVELS = (1, 2, 3, 4, 5)
+FIELD_VISIT = "field_visit"  # a session of this kind is a visit: counted with the visits
 ACTIVITY_DATES = 6  # dates listed after a count; more are summarised as "…"
 
 
@@ -43,8 +44,10 @@ def group_fish(records, group_id: str, as_of, numerals: str = "arabic") -> dict:
     """Return one group's fish as the keyword arguments of `charts.fish`.
 
     Keys: title (the group as "หมู่ N name"), head, body, tail (the items recorded on or before
-    as_of, oldest first, as typed), activity (two lines: the count and dates in พ.ศ. of the held
-    sessions with this group_id, and of the group's visits done, on or before as_of).
+    as_of, oldest first, as typed), activity (a line each for what happened on or before as_of:
+    the count and dates in พ.ศ. of the held sessions with this group_id other than field
+    visits, and of the group's visits done — a field-visit session is its visit, counted once;
+    one line saying neither has happened yet).
     Raises UsageError for an unknown group.
     """
     as_of = day(as_of)
@@ -57,14 +60,15 @@ def group_fish(records, group_id: str, as_of, numerals: str = "arabic") -> dict:
     fish = fish.loc[eq(fish["group_id"], group_id) & on_or_before(fish["recorded"], as_of)]
     sessions = records.sessions
     held = sessions.loc[eq(sessions["group_id"], group_id) & eq(sessions["status"], "held")
+                        & ~eq(sessions["kind"], FIELD_VISIT)
                         & on_or_before(sessions["date"], as_of), "date"]
     visits = records.visits
     done = visits.loc[eq(visits["group_id"], group_id)
                       & on_or_before(visits["done_on"], as_of), "done_on"]
-    activity = "\n".join([
-        _count_with_dates("จัดกิจกรรมกับกลุ่มแล้ว", "ยังไม่มีกิจกรรมกับกลุ่ม", held, numerals),
-        _count_with_dates("ลงพื้นที่เยี่ยมกลุ่มแล้ว", "ยังไม่ได้ลงพื้นที่เยี่ยมกลุ่ม", done, numerals),
-    ])
+    lines = [_count_with_dates(what, dates, numerals) for what, dates in
+             (("จัดกิจกรรมกับกลุ่มแล้ว", held), ("ลงพื้นที่เยี่ยมกลุ่มแล้ว", done))
+             if dates.notna().any()]
+    activity = "\n".join(lines) or "ยังไม่ได้ลงพื้นที่หรือจัดกิจกรรมกับกลุ่ม"
     return {
         "title": group_label(group["village_no"], group["name"]),
         **_items_by_part(fish),
@@ -76,7 +80,8 @@ def network_fish(records, tambon: str, as_of, numerals: str = "arabic") -> dict:
     """Return the tambon network's own fish (rows with this tambon and no group_id).
 
     Keys: title ("เครือข่ายตำบล<name>"), head, body, tail (items recorded on or before as_of,
-    oldest first), activity (the tambon's held sessions and its groups' done visits, counted),
+    oldest first), activity (the tambon's held sessions other than field visits and its groups'
+    done visits, counted; a part with none left out),
     and the coverage figures of its groups: groups, with_head, with_tail, with_both.
     """
     as_of = day(as_of)
@@ -89,13 +94,16 @@ def network_fish(records, tambon: str, as_of, numerals: str = "arabic") -> dict:
     group_ids = coverage["group_id"]
     sessions = records.sessions
     in_tambon, _ = own_and_province(records.frames(), "sessions", tambon)
-    held = in_tambon & eq(sessions["status"], "held") & on_or_before(sessions["date"], as_of)
+    held = (in_tambon & eq(sessions["status"], "held") & ~eq(sessions["kind"], FIELD_VISIT)
+            & on_or_before(sessions["date"], as_of))
     visits = records.visits
     done = visits["group_id"].isin(group_ids).to_numpy(bool) & on_or_before(
         visits["done_on"], as_of)
     number = lambda n: thai.format_number(int(n), numerals=numerals)  # noqa: E731
-    activity = (f"จัดกิจกรรมในตำบลแล้ว {number(held.sum())} ครั้ง · "
-                f"ลงพื้นที่เยี่ยมกลุ่มแล้ว {number(done.sum())} ครั้ง")
+    parts = [f"{what} {number(count)} ครั้ง" for what, count in
+             (("จัดกิจกรรมในตำบลแล้ว", held.sum()), ("ลงพื้นที่เยี่ยมกลุ่มแล้ว", done.sum()))
+             if count]
+    activity = " และ".join(parts) or "ยังไม่มีกิจกรรมหรือการลงพื้นที่ในตำบล"
     return {
         "title": f"เครือข่ายตำบล{name_th}",
         **_items_by_part(own),
@@ -266,10 +274,9 @@ def _items_by_part(fish: pd.DataFrame) -> dict[str, list[str]]:
     }
 
 
-def _count_with_dates(done: str, none: str, dates: pd.Series, numerals: str) -> str:
+def _count_with_dates(done: str, dates: pd.Series, numerals: str) -> str:
+    """Return "<done> N ครั้ง (dates)" for dates that are there (at least one)."""
     dates = dates.dropna().sort_values()
-    if dates.empty:
-        return none
     shown = [thai.format_date(d, numerals=numerals) for d in dates.iloc[:ACTIVITY_DATES]]
     more = ", …" if len(dates) > ACTIVITY_DATES else ""
     count = thai.format_number(len(dates), numerals=numerals)
