@@ -19,7 +19,7 @@ from ..locations import TEMPLATES_DIR
 from ..provenance import fingerprints as record_fingerprints
 from ..records.load import Records, load_records
 from ..scope import in_scope, slice_of
-from .tables import Html, HtmlWithMetadata, escape, paragraph, percent
+from .tables import Html, HtmlWithMetadata, escape, percent
 
 WHAT_LABELS = {"session": "กิจกรรม", "visit": "ลงพื้นที่"}
 SHORT_FINGERPRINT = 12  # characters of the records' fingerprint the colophon prints
@@ -40,6 +40,14 @@ def partials():
 def render_partial(name: str, **values) -> str:
     """Return the partial template `name` rendered with `values` (escaped)."""
     return partials().get_template(name).render(**values)
+
+
+def section(heading: str, body: Html, level: int = 2) -> Html:
+    """Return a heading and its body, for a section that is left out when it has nothing.
+
+    Sections always present take their heading from the notebook's Markdown cell.
+    """
+    return Html(f"<h{level}>{escape(heading)}</h{level}>") + body
 
 
 def open_records(snapshot: str, data_dir: str, tambon: str | None) -> Records:
@@ -109,16 +117,20 @@ class Report:
             occasion=occasion, example=bool(getattr(self.records, "example", False)))
         return HtmlWithMetadata(html, title=document_title)
 
-    def _notes(self, tambon: str | None, empty: str) -> Html:
-        """Return the coordinator's notes of the period for `tambon` (None: province-wide)."""
+    def _notes(self, tambon: str | None, heading: str) -> Html:
+        """Return the coordinator's notes of the period for `tambon` (None: province-wide).
+
+        Under their own heading; nothing at all when there are none (no section opens with
+        "there is nothing here").
+        """
         notes = measures.notes_for(self.records, tambon, self.period)
         if notes.empty:
-            return paragraph(empty, "empty")
-        return Html("".join(
+            return Html("")
+        return section(heading, Html("".join(
             f'<div class="note"><h3>{escape(self.text(row.title))}</h3>'
             f'<p class="small">{escape(self.date(row.date))}</p>'
             f'<p>{escape(self.text(row.text))}</p></div>'
-            for row in notes.itertuples()))
+            for row in notes.itertuples())))
 
     def colophon(self) -> HtmlWithMetadata:
         """Return the colophon: one Thai paragraph at the end of the last page.

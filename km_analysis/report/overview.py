@@ -352,7 +352,7 @@ class OverviewReport(Report):
 
     def notes(self) -> Html:
         """Return the coordinator's province-wide notes of the period."""
-        return self._notes(None, "ไม่มีบันทึกของผู้ประสานงานระดับจังหวัดในช่วงรายงานนี้")
+        return self._notes(None, "บันทึกของผู้ประสานงานระดับจังหวัด")
 
     # -----------------------------------------------------------------------------------------
     # The table of tambons (or amphoes), its total, and what each figure counts

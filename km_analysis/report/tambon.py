@@ -16,7 +16,7 @@ from ..records.schema import (
     TABLES,
 )
 from ..scope import in_scope
-from .base import Report, open_records
+from .base import Report, open_records, section
 from .meeting import MeetingSections
 from .tables import Column, Html, escape, html_table, image, paragraph
 
@@ -121,8 +121,8 @@ class TambonReport(MeetingSections, Report):
                                  [" ".join(place)], self.occasion())
 
     def notes(self) -> Html:
-        """Return the coordinator's notes of the period, or one sentence when there are none."""
-        return self._notes(self.tambon, "ไม่มีบันทึกของผู้ประสานงานในช่วงรายงานนี้")
+        """Return the coordinator's notes of the period under a heading; none: nothing."""
+        return self._notes(self.tambon, "บันทึกของผู้ประสานงาน")
 
     def summary(self) -> Html:
         """Return the measures: this period, since the fiscal year began, and in all."""
@@ -486,11 +486,11 @@ class TambonReport(MeetingSections, Report):
         return Html(f'<div id="sponsor-actions">{html_table(table, columns, self.numerals)}</div>')
 
     def other_actions(self) -> Html:
-        """Return the other open actions (not for the sponsors)."""
+        """Return the other open actions (not for the sponsors), under a heading; none: nothing."""
         table = measures.open_actions(self.records, self.tambon, self.period.as_of,
                                      for_sponsor=False)
         if table.empty:
-            return paragraph("ไม่มีเรื่องอื่นที่ค้างอยู่", "empty")
+            return Html("")
         table = table.assign(state=table["overdue"].map({True: "overdue", False: "planned"}))
         columns = [
             Column("title", "เรื่อง", width="38%"),
@@ -499,7 +499,7 @@ class TambonReport(MeetingSections, Report):
             Column("status", "ความคืบหน้า", "label", ACTION_STATUSES, width="14%"),
             Column("state", "กำหนด", "state", DUE_STATES, width="14%"),
         ]
-        return html_table(table, columns, self.numerals)
+        return section("เรื่องอื่นที่ยังค้าง", html_table(table, columns, self.numerals), level=3)
 
     def changes(self) -> Html:
         """Return what changed in the period: visits done, fish recorded, actions raised/closed."""
@@ -537,9 +537,8 @@ class TambonReport(MeetingSections, Report):
                          f"{units[key]}</h3>")
             parts.append(html_table(frame, columns, self.numerals))
         if not parts:
-            return paragraph("ไม่มีการลงพื้นที่ การบันทึกปลาทู หรือเรื่องใดที่เสนอหรือปิดในช่วงรายงาน",
-                             "empty")
-        return Html("".join(parts))
+            return Html("")  # nothing changed: the section is left out
+        return section("ความเปลี่ยนแปลงในช่วงรายงาน", Html("".join(parts)))
 
     def _due_states(self, actions: pd.DataFrame) -> pd.Series:
         """Return each action's state against its due date at as-of (DUE_STATES' codes)."""
@@ -576,7 +575,7 @@ class TambonReport(MeetingSections, Report):
         """Return the warnings in this tambon's scope: what, where and how to fix, in Thai."""
         warnings = in_scope(self.records.warnings, self.tambon)
         if not warnings:
-            return paragraph("บันทึกของตำบลนี้ไม่มีรายการที่ต้องแก้ไข", "empty")
+            return Html("")  # nothing to fix: no appendix
         frame = pd.DataFrame({
             "what": [self._record_label(p) for p in warnings],
             "where": [self._place(p) for p in warnings],
@@ -584,12 +583,15 @@ class TambonReport(MeetingSections, Report):
             "note": [WARNING_KINDS.get(p.kind, p.expected) for p in warnings],
             "fix": [WARNING_FIXES.get(p.kind, "") for p in warnings],
         })
+        typed = frame["value"].fillna("").astype(str).str.strip().ne("").any()
         columns = [Column("what", "รายการ", width="24%"), Column("where", "อยู่ที่", width="20%"),
-                   Column("value", "ค่าที่พิมพ์", "as_typed", width="12%"),
-                   Column("note", "ข้อสังเกต", width="22%"), Column("fix", "ควรแก้ไข", width="22%")]
+                   *([Column("value", "ค่าที่พิมพ์", "as_typed", width="12%")] if typed else []),
+                   Column("note", "ข้อสังเกต", width="22%" if typed else "28%"),
+                   Column("fix", "ควรแก้ไข", width="22%" if typed else "28%")]
         lead = paragraph(f"ข้อสังเกต {self.number(len(warnings))} รายการ ไม่กระทบตัวเลขในรายงาน "
                          "แต่ควรแก้ไขในบันทึก", "lead")
-        return lead + html_table(frame, columns, self.numerals)
+        return section("ภาคผนวก: ข้อสังเกตจากการตรวจบันทึก",
+                       lead + html_table(frame, columns, self.numerals))
 
     def _record_label(self, problem) -> str:
         """Return the group, person or session a problem's row is about, by its Thai name."""

@@ -8,6 +8,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
+import pypdfium2
 import pytest
 
 from km_analysis.cli import main
@@ -137,6 +139,42 @@ def test_the_colophon_is_short_thai_at_the_end_of_the_last_page(demo_pdfs):
 def test_example_data_is_marked_on_every_page(demo_pdfs):
     for pdf in demo_pdfs.values():
         assert all("ข้อมูลตัวอย่าง" in page for page in page_texts(pdf))
+
+
+def body_fullness(pdf: Path, dpi: int = 40) -> list[float]:
+    """Return, per page, how far down the page body (inside the margins) anything is drawn."""
+    fullness = []
+    for page in pypdfium2.PdfDocument(pdf):
+        pixels = page.render(scale=dpi / 72, grayscale=True).to_numpy()
+        pixels = pixels[..., 0] if pixels.ndim == 3 else pixels
+        top, bottom = round(2.2 / 2.54 * dpi), pixels.shape[0] - round(2.0 / 2.54 * dpi)
+        inked = np.flatnonzero((pixels[top:bottom] < 200).any(axis=1))
+        fullness.append((inked.max() + 1) / (bottom - top) if inked.size else 0.0)
+    return fullness
+
+
+@pytest.fixture(scope="module")
+def overview_pdf(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("overview")
+    assert main(["report", "overview", "--data", str(DEMO_DATA), "--out", str(out)]) == 0
+    return out / AS_OF / "overview" / f"km-progress-overview-{AS_OF}.pdf"
+
+
+def test_no_page_but_the_last_is_more_than_60_percent_empty(demo_pdfs, overview_pdf):
+    for pdf in [*demo_pdfs.values(), overview_pdf]:
+        fullness = body_fullness(pdf)
+        assert all(share >= 0.4 for share in fullness[:-1]), (pdf.name, fullness)
+
+
+def test_no_heading_is_left_alone_at_the_foot_of_a_page(demo_pdfs, overview_pdf):
+    for pdf in [*demo_pdfs.values(), overview_pdf]:
+        html = pdf.with_suffix(".html").read_text(encoding="utf-8")
+        headings = {squeeze(re.sub(r"<[^>]+>", "", h))
+                    for h in re.findall(r"<h[23][^>]*>(.*?)</h[23]>", html, flags=re.S)}
+        for number, page in enumerate(page_texts(pdf)[:-1], start=1):
+            lines = [line for line in page.splitlines() if line.strip()
+                     and "ข้อมูลตัวอย่าง" not in line and not re.match(r"\s*-\s*\d+\s*-", line)]
+            assert squeeze(lines[-1]) not in headings, (pdf.name, number, lines[-1])
 
 
 def test_real_records_are_never_marked_as_example(tmp_path):
