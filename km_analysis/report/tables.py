@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -67,6 +68,35 @@ def escape(value) -> str:
     return html.escape(str(value))
 
 
+def whole_words(text: str) -> str:
+    """Return text escaped, each Thai word (`thai.words`) in a no-wrap span, so that a table
+    cell's lines break only between words: never "ความคืบ|หน้า", "ต.ท่า|ไร่".
+
+    Pango breaks Thai by its own dictionary, inside words that newmm keeps whole; a no-wrap
+    span forbids that, and a <wbr> between two spans allows a break where newmm has one (two
+    no-wrap spans side by side would never break). Text without Thai is only escaped.
+    """
+    text = str(text)
+    if not _THAI.search(text):
+        return html.escape(text)
+    parts: list[str] = []
+    after_word = False
+    for unit in thai.words(text):
+        if unit.isspace():
+            parts.append(html.escape(unit))
+            after_word = False
+            continue
+        if after_word:
+            parts.append("<wbr>")
+        escaped = html.escape(unit)
+        parts.append(f'<span class="w">{escaped}</span>' if _THAI.search(unit) else escaped)
+        after_word = True
+    return "".join(parts)
+
+
+_THAI = re.compile("[\u0e00-\u0e7f]")
+
+
 @dataclass(frozen=True)
 class Column:
     """How one column of a frame is shown: its Thai header and how its cells are written."""
@@ -89,14 +119,14 @@ def cell(value, column: Column, numerals: str = "arabic") -> str:
     if column.kind == "percent":
         return escape(percent(value, numerals))
     if column.kind in ("label", "state"):
-        label = escape(thai.in_numerals(str((column.labels or {}).get(str(value), value)),
-                                        numerals))
+        label = whole_words(thai.in_numerals(str((column.labels or {}).get(str(value), value)),
+                                             numerals))
         if column.kind == "state":
             return f'<span class="state state-{escape(value)}">{label}</span>'
         return label
     if column.kind == "as_typed":
-        return escape(value)
-    return escape(thai.in_numerals(str(value), numerals))
+        return whole_words(value)
+    return whole_words(thai.in_numerals(str(value), numerals))
 
 
 def percent(value: float, numerals: str = "arabic") -> str:
@@ -116,7 +146,7 @@ def html_table(
         return paragraph(empty, "empty")
     numeric = ("number", "percent")
     head = "".join(
-        f'<th class="{"num" if c.kind in numeric else ""}"{_width(c)}>{escape(c.header)}</th>'
+        f'<th class="{"num" if c.kind in numeric else ""}"{_width(c)}>{whole_words(c.header)}</th>'
         for c in columns
     )
     rows = []
