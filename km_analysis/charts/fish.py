@@ -277,22 +277,43 @@ def _part_paragraphs(part: str, items: list[str], shown: int, extra: str,
         paragraphs.append(_Paragraph(NOTHING_YET, 1.0, color=_DARK, max_lines=2,
                                      must_fit=True))
     for item in items[:shown]:
-        paragraphs.append(_Paragraph(item, 1.0, bullet=True, max_lines=item_lines))
+        paragraphs.append(_Paragraph(item, 1.0, bullet=True, max_lines=item_lines,
+                                     must_fit=item_lines is None))
     if len(items) > shown:
-        paragraphs.append(_Paragraph(_more(len(items) - shown, numerals), 0.95, color=_DARK,
+        paragraphs.append(_Paragraph(_more(len(items) - shown, numerals), 1.0, color=_DARK,
                                      max_lines=2, must_fit=True))
     for line in extra.splitlines():
         if line.strip():
-            paragraphs.append(_Paragraph(line, 0.92, color=_DARK, max_lines=2))
+            paragraphs.append(_Paragraph(line, 1.0, color=_DARK, max_lines=2))
     return paragraphs
 
 
+# A part with at most this many items shows them all, in full: no "…", no "และอีก".
+IN_FULL = 3
+FISH_SIZES = (10.0, 9.5, 9.0)  # points: the part's text at print size, largest that fits
+
+
 def _fill_part(shape: _FishShape, part: str, items: list[str], extra: str, numerals: str,
-               sizes=(8.0, 7.5, 7.0, 6.5), pad_cm: float = 0.16) -> list[_PlacedLine]:
-    """Return the part's text laid out inside it: biggest size first, then fewer items."""
+               sizes=FISH_SIZES, pad_cm: float = 0.16) -> list[_PlacedLine]:
+    """Return the part's text laid out inside it: biggest size first, then fewer items.
+
+    Up to IN_FULL items are all shown in full (the lines of `extra` give way first); beyond
+    that, items are shortened at a word ("…") or counted ("และอีก N รายการ").
+    """
     items = [_drawable(item) for item in items]
     extra = _drawable(extra)
     centre = {"head": shape.y - 0.02 * shape.length, "body": shape.y, "tail": shape.y}[part]
+    if len(items) <= IN_FULL:
+        for extra_shown in ((extra, "") if extra.strip() else (extra,)):
+            for size in sizes:
+                paragraphs = _part_paragraphs(part, items, len(items), extra_shown, numerals,
+                                              None)
+                placed = _layout_in(shape, part, paragraphs, size, centre, pad_cm)
+                if placed is not None:
+                    return placed
+        # Too long for the part's outline: all of it on a card pinned over the part.
+        return _card(shape, part, _part_paragraphs(part, items, len(items), "", numerals, None),
+                     sizes[-1], centre)
     first_shown = min(len(items), FISH_ITEMS)
     # More items first; for as many items, whole items (at any size) before shortened ones.
     for shown in range(first_shown, -1, -1):
@@ -305,6 +326,29 @@ def _fill_part(shape: _FishShape, part: str, items: list[str], extra: str, numer
     # Nothing fits (a tiny fish): the heading alone, as small as allowed.
     return _layout_in(shape, part, _part_paragraphs(part, [], 0, "", numerals)[:1], sizes[-1],
                       centre, pad_cm) or []
+
+
+_CARD_WIDTH_CM = {"head": 3.6, "body": 6.0, "tail": 3.6}
+
+
+def _card(shape, part, paragraphs, size, centre) -> list[_PlacedLine]:
+    """Return the paragraphs' lines centred on a card over the part, the card first (its text
+    "", x and y its centre, size its width and weight its height, in cm)."""
+    width = _CARD_WIDTH_CM[part]
+    line_cm = size * 1.42 / 72 * 2.54
+    x = {"head": shape.x + 0.83 * shape.length, "body": shape.x + 0.5 * shape.length,
+         "tail": shape.x + 0.13 * shape.length}[part]
+    lines = []
+    for paragraph in paragraphs:
+        text = ("• " if paragraph.bullet else "") + paragraph.text
+        for line in _wrap(text, lambda _: (width - 0.3) / 2.54 * 72, size * paragraph.size,
+                          paragraph.weight):
+            lines.append((line, size * paragraph.size, paragraph.weight, paragraph.color))
+    top = centre + len(lines) * line_cm / 2
+    placed = [_PlacedLine("", x, centre, width, str(len(lines) * line_cm + 0.3), _INK)]
+    placed += [_PlacedLine(text, x, top - (k + 0.5) * line_cm, fontsize, weight, color)
+               for k, (text, fontsize, weight, color) in enumerate(lines)]
+    return placed
 
 
 def _layout_in(shape, part, paragraphs, size, centre, pad_cm):
@@ -373,7 +417,16 @@ def _layout_from(shape, part, paragraphs, size, top, line_cm, gap_cm, pad_cm, no
 
 
 def _draw_lines(axes, lines: list[_PlacedLine]) -> None:
+    from matplotlib.patches import FancyBboxPatch
+
     for line in lines:
+        if not line.text:  # a card (see _card): white, outlined, under its lines
+            width, height = line.size, float(line.weight)
+            axes.add_patch(FancyBboxPatch((line.x - width / 2, line.y - height / 2), width,
+                                          height, boxstyle="round,pad=0,rounding_size=0.15",
+                                          facecolor=_PAPER, edgecolor=_DARK, linewidth=0.8,
+                                          zorder=4.5))
+            continue
         axes.text(line.x, line.y, line.text, ha="center", va="center_baseline",
                   fontsize=line.size, fontweight=line.weight, color=line.color,
                   parse_math=False, zorder=5)
@@ -391,7 +444,8 @@ def fish(
 
     The head holds the goals (`head`), the body the knowledge sharing (`body`, then the lines of
     `activity` beneath: e.g. the count and dates of sessions and visits), the tail the knowledge
-    assets (`tail`). Up to 8 items a part, each wrapped to at most three lines; beyond that, or
+    assets (`tail`). A part's text is 9-10 pt; up to three items are shown in full, more up to 8
+    a part, each then wrapped to at most three lines ending at a word in "…"; beyond that, or
     when a part is full, "และอีก N รายการ". `kmtools.group_fish(...)` gives these arguments.
     """
     with thai_style():

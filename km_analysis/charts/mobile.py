@@ -51,10 +51,13 @@ def pla_taphian(network: dict, groups: pd.DataFrame, numerals: str = "arabic") -
     columns = max(1, -(-n // rows)) if n else 1
     cell = (WIDTH_CM - 0.4) / columns
     fish_length = min(2.6, cell * 0.8)
-    label_lines = 3
-    row_height = fish_length * 0.52 + 0.55 + label_lines * 0.3
-    top_band, legend_band = 4.6, 1.1
-    height = top_band + rows * row_height + legend_band
+    labels = [_group_label(groups.iloc[i], cell * 0.92, numerals) for i in range(n)]
+    # Each row as tall as its longest label: a row's strings never cross the labels above.
+    row_lines = [max((len(labels[i]) for i in range(r * columns, min(n, (r + 1) * columns))),
+                     default=1) for r in range(rows)]
+    row_heights = [fish_length * 0.52 + 0.55 + lines * _LABEL_LINE_CM for lines in row_lines]
+    top_band, legend_band = 4.8, 1.7
+    height = top_band + sum(row_heights) + legend_band
     with thai_style():
         figure = Figure(figsize=(WIDTH_CM / 2.54, height / 2.54))
         axes = _cm_axes(figure, WIDTH_CM, height)
@@ -62,7 +65,7 @@ def pla_taphian(network: dict, groups: pd.DataFrame, numerals: str = "arabic") -
         string = dict(color=_MID, linewidth=0.6, zorder=0.5, solid_capstyle="round")
         if n == 0:
             axes.text(WIDTH_CM / 2, rod_y - 1.0, "ยังไม่มีกลุ่มในตำบลนี้", ha="center",
-                      va="center", fontsize=9, color=_DARK)
+                      va="center", fontsize=9.5, color=_DARK)
         else:
             left = (WIDTH_CM - columns * cell) / 2
             axes.plot([left + cell * 0.3, left + cell * (columns - 0.3)], [rod_y, rod_y],
@@ -75,14 +78,13 @@ def pla_taphian(network: dict, groups: pd.DataFrame, numerals: str = "arabic") -
                         break
                     group = groups.iloc[index]
                     centre_x = left + cell * (column + 0.5)
-                    fish_y = rod_y - 0.45 - row * row_height - fish_length * 0.26
+                    fish_y = rod_y - 0.45 - sum(row_heights[:row]) - fish_length * 0.26
                     shape = _FishShape(centre_x - _FishShape.HANG * fish_length + 0.05 * cell,
                                        fish_y, fish_length)
                     axes.plot([shape.hang_x()] * 2, [above, shape.top()], **string)
                     _draw_small_fish(axes, shape, str(group["completeness"]), zorder=1)
                     label_top = shape.y - fish_length * 0.3
-                    label_bottom = _draw_group_label(axes, group, centre_x, label_top,
-                                                     cell * 0.85, numerals)
+                    label_bottom = _draw_group_label(axes, labels[index], centre_x, label_top)
                     # The string goes on from the belly to the label, then from under it.
                     axes.plot([shape.hang_x()] * 2, [shape.bottom(), label_top + 0.12],
                               **string)
@@ -93,7 +95,7 @@ def pla_taphian(network: dict, groups: pd.DataFrame, numerals: str = "arabic") -
 
 def _draw_network_fish(axes, network: dict, height: float, numerals: str) -> float:
     """Draw the network's big fish at the top; return the y of the rod beneath it."""
-    length = 7.0
+    length = 6.0
     shape = _FishShape(WIDTH_CM / 2 - length * 0.55, height - 2.5, length)
     string = dict(color=_MID, linewidth=0.6, zorder=0.5)
     axes.plot([shape.hang_x()] * 2, [height, shape.top()], **string)
@@ -101,10 +103,10 @@ def _draw_network_fish(axes, network: dict, height: float, numerals: str) -> flo
                outline=_INK, linewidth=0.9)
     # The network's name on one line in the body when it fits, else on two.
     name = _drawable(network.get("title", ""))
-    size = next((size for size in (8.5, 8, 7.5) if text_width(name, size, "bold") <= 82), 7.5)
-    title = _wrap(name, lambda _: 82 if size > 7.5 else 68, size, "bold", max_lines=2)
+    size = 10 if text_width(name, 10, "bold") <= 72 else 9.5
+    title = _wrap(name, lambda _: 72, size, "bold", max_lines=2)
     for k, line in enumerate(title):
-        axes.text(shape.x + 0.5 * length, shape.y + (len(title) / 2 - k - 0.5) * 0.38, line,
+        axes.text(shape.x + 0.5 * length, shape.y + (len(title) / 2 - k - 0.5) * 0.42, line,
                   ha="center", va="center_baseline", fontsize=size, fontweight="bold",
                   color=_INK, parse_math=False, zorder=5)
     total = int(network.get("groups", 0))
@@ -116,47 +118,52 @@ def _draw_network_fish(axes, network: dict, height: float, numerals: str) -> flo
         heading = {"head": "หัวปลาของเครือข่าย", "tail": "หางปลาของเครือข่าย"}[part]
         coverage = (f"กลุ่มที่มี{'หัว' if part == 'head' else 'หาง'}ปลาแล้ว "
                     f"{number(have)} จาก {number(total)} กลุ่ม")
-        lines = [(heading, 7.5, "bold", _INK)]
+        lines = [(heading, 9.5, "bold", _INK)]
         items = [_drawable(item) for item in network.get(part, [])]
         shown = items[:3]
         for item in shown:
-            for line in wrap_thai("• " + item, width, 7, max_lines=1):
-                lines.append((line, 7, "normal", _INK))
+            for line in wrap_thai("• " + item, width, 9, max_lines=1):
+                lines.append((line, 9, "normal", _INK))
         if len(items) > len(shown):
-            lines.append((_more(len(items) - len(shown), numerals), 6.5, "normal", _DARK))
+            lines.append((_more(len(items) - len(shown), numerals), 9, "normal", _DARK))
         if not items:
-            lines.append(("ยังไม่ได้บันทึก", 7, "normal", _DARK))
-        lines.append((coverage, 6.5, "normal", _DARK))
-        top = shape.y + len(lines) * 0.33 / 2
+            lines.append(("ยังไม่ได้บันทึก", 9, "normal", _DARK))
+        lines.extend((line, 9, "normal", _DARK) for line in wrap_thai(coverage, width, 9))
+        top = shape.y + len(lines) * 0.42 / 2
         for k, (text, size, weight, color) in enumerate(lines):
-            axes.text(x, top - (k + 0.5) * 0.33, text, ha=ha, va="center_baseline",
+            axes.text(x, top - (k + 0.5) * 0.42, text, ha=ha, va="center_baseline",
                       fontsize=size, fontweight=weight, color=color, parse_math=False)
     return shape.y - length * 0.25 - 0.35
 
 
-def _draw_group_label(axes, group, x: float, y: float, width_cm: float, numerals: str) -> float:
-    """Write "หมู่ N" and the group's name under its fish, from y down; return the bottom."""
+_LABEL_LINE_CM = 0.4  # a line of a group's label at 9 pt
+
+
+def _group_label(group, width_cm: float, numerals: str) -> list[tuple[str, float, str]]:
+    """Return the lines under a group's fish: "หมู่ N" and its name, shortened at a word."""
     village = group.get("village_no")
     heading = ("หมู่ " + thai.format_number(int(village), numerals=numerals)
                if village is not None and not pd.isna(village) else "")
     name = _drawable("" if pd.isna(group.get("group_name")) else group.get("group_name"))
-    size = 6.5 if width_cm >= 2.2 else 6.0
-    lines = ([(heading, size + 0.5, "bold")] if heading else []) + [
-        (line, size, "normal") for line in wrap_thai(name, width_cm, size, max_lines=2)]
-    line_cm = 0.3
+    return ([(heading, 9.5, "bold")] if heading else []) + [
+        (line, 9, "normal") for line in wrap_thai(name, width_cm, 9, max_lines=2)]
+
+
+def _draw_group_label(axes, lines, x: float, y: float) -> float:
+    """Write a group's label lines under its fish, from y down; return the bottom."""
     for k, (text, fontsize, weight) in enumerate(lines):
-        axes.text(x, y - k * line_cm, text, ha="center", va="top", fontsize=fontsize,
+        axes.text(x, y - k * _LABEL_LINE_CM, text, ha="center", va="top", fontsize=fontsize,
                   fontweight=weight, color=_INK, parse_math=False, zorder=4)
-    return y - len(lines) * line_cm - 0.05
+    return y - len(lines) * _LABEL_LINE_CM - 0.05
 
 
 def _draw_mobile_legend(axes, groups: pd.DataFrame, numerals: str) -> None:
     counts = groups["completeness"].value_counts() if len(groups) else pd.Series(dtype=int)
-    slot = (WIDTH_CM - 0.4) / len(COMPLETENESS_LABELS)
+    slot = (WIDTH_CM - 0.4) / 2  # two to a row: at 9 pt four do not fit on one
     for k, (code, label) in enumerate(COMPLETENESS_LABELS.items()):
-        x = 0.2 + k * slot
-        shape = _FishShape(x, 0.5, 0.9)
+        x, y = 0.2 + (k % 2) * slot, 1.15 - (k // 2) * 0.65
+        shape = _FishShape(x, y, 0.9)
         _draw_small_fish(axes, shape, code)
         count = thai.format_number(int(counts.get(code, 0)), numerals=numerals)
-        axes.text(x + 1.0, 0.5, f"{label} ({count})", ha="left", va="center_baseline",
-                  fontsize=6.5, color=_INK)
+        axes.text(x + 1.0, y, f"{label} ({count})", ha="left", va="center_baseline",
+                  fontsize=9, color=_INK)

@@ -102,7 +102,7 @@ def river(
         handles, labels = axes.get_legend_handles_labels()
         figure.legend(handles, labels, loc="outside lower center",
                       ncol=columns if several else 3, frameon=False,
-                      fontsize=7.5 if columns == 2 else 7, handlelength=3.2)
+                      fontsize=9, handlelength=3.2)
         return figure
 
 
@@ -133,7 +133,7 @@ def _pivot(assessments, key, column, codes, keys) -> np.ndarray:
 
 
 def _short_label(label: str, width_cm: float = 7.0) -> str:
-    lines = wrap_thai(_drawable(label), width_cm, 7.5, max_lines=1)
+    lines = wrap_thai(_drawable(label), width_cm, 9, max_lines=1)
     return lines[0] if lines else ""
 
 
@@ -141,12 +141,12 @@ def _competency_ticks(axes, x, names) -> None:
     """Label the competencies under the axis, wrapped to their slot, or turned when crowded."""
     slot_cm = (WIDTH_CM - 2.0) / max(len(names), 1)
     if slot_cm >= 1.4:
-        labels = ["\n".join(wrap_thai(_drawable(name), slot_cm * 0.92, 8, max_lines=3))
+        labels = ["\n".join(wrap_thai(_drawable(name), slot_cm * 0.92, 9, max_lines=3))
                   for name in names]
-        axes.set_xticks(x, labels, fontsize=8)
+        axes.set_xticks(x, labels, fontsize=9)
     else:
-        labels = [(wrap_thai(_drawable(name), 3.0, 7, max_lines=1) or [""])[0] for name in names]
-        axes.set_xticks(x, labels, fontsize=7, rotation=90)
+        labels = [(wrap_thai(_drawable(name), 3.0, 9, max_lines=1) or [""])[0] for name in names]
+        axes.set_xticks(x, labels, fontsize=9, rotation=90)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -178,7 +178,7 @@ def stair(steps: pd.DataFrame, title: str = "", numerals: str = "arabic") -> Fig
         if title:
             axes.text(0.3, height - 0.45, _drawable(title), ha="left", va="center_baseline",
                       fontsize=10.5, fontweight="bold", color=_INK, parse_math=False)
-        axes.text(0.3, top_free + 0.15, STAIR_CAPTION, ha="left", va="bottom", fontsize=7.5,
+        axes.text(0.3, top_free + 0.15, STAIR_CAPTION, ha="left", va="bottom", fontsize=9,
                   color=_DARK)
         for k, level in enumerate(levels):
             left = 0.3 + k * step_w
@@ -194,18 +194,18 @@ def stair(steps: pd.DataFrame, title: str = "", numerals: str = "arabic") -> Fig
             _stair_groups(axes, groups, left, step_w, tread, top_free, numerals)
             heading = f"ระดับ {thai.format_number(level, numerals=numerals)}"
             axes.text(left + step_w / 2, base - 0.12, heading, ha="center", va="top",
-                      fontsize=7.5, fontweight="bold", color=_INK)
-            lines = wrap_thai(_drawable(description), step_w - 0.2, 6.8, max_lines=5)
+                      fontsize=9, fontweight="bold", color=_INK)
+            lines = wrap_thai(_drawable(description), step_w - 0.2, 9, max_lines=4)
             for j, line in enumerate(lines):
-                axes.text(left + step_w / 2, base - 0.5 - j * 0.3, line, ha="center", va="top",
-                          fontsize=6.8, color=_DARK, parse_math=False)
+                axes.text(left + step_w / 2, base - 0.5 - j * 0.4, line, ha="center", va="top",
+                          fontsize=9, color=_DARK, parse_math=False)
         axes.plot([0.3, 0.3 + step_w * len(levels)], [base, base], color=_DARK, linewidth=0.9)
         return figure
 
 
 def _stair_groups(axes, groups, left, step_w, tread, top_free, numerals) -> None:
     """Write the groups on a step's tread, upward, as many as fit below top_free."""
-    line = 0.36
+    line = 0.42
     room = max(int((top_free - tread - 0.1) // line), 1)
     if not groups:
         axes.text(left + step_w / 2, tread + 0.12, "–", ha="center", va="bottom", fontsize=8,
@@ -213,13 +213,13 @@ def _stair_groups(axes, groups, left, step_w, tread, top_free, numerals) -> None
         return
     width = step_w - 0.2
     # Two lines a group when all fit so, else one line each, else the first few and a count.
-    wrapped = [wrap_thai(_drawable(g), width, 7, max_lines=2) or [""] for g in groups]
+    wrapped = [wrap_thai(_drawable(g), width, 9, max_lines=2) or [""] for g in groups]
     gap = 0.1  # between two groups, so that a group's two lines read as one
     if sum(len(w) for w in wrapped) * line + gap * (len(groups) - 1) <= room * line:
         blocks = wrapped
     else:
         shown = groups if len(groups) <= room else groups[:room - 1]
-        blocks = [[(wrap_thai(_drawable(g), width, 7, max_lines=1) or [""])[0]] for g in shown]
+        blocks = [[(wrap_thai(_drawable(g), width, 9, max_lines=1) or [""])[0]] for g in shown]
         if len(shown) < len(groups):
             rest = thai.format_number(len(groups) - len(shown), numerals=numerals)
             blocks.append([f"และอีก {rest} กลุ่ม"])
@@ -227,7 +227,7 @@ def _stair_groups(axes, groups, left, step_w, tread, top_free, numerals) -> None
     y = tread + 0.1
     for block in reversed(blocks):
         for text in reversed(block):
-            axes.text(left + step_w / 2, y, text, ha="center", va="bottom", fontsize=7,
+            axes.text(left + step_w / 2, y, text, ha="center", va="bottom", fontsize=9,
                       color=_INK if not text.startswith("และอีก") else _DARK,
                       parse_math=False)
             y += line

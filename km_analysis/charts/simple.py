@@ -37,7 +37,7 @@ def visits_over_time(progress: pd.DataFrame, as_of, numerals: str = "arabic") ->
         in_left_half = last == first or (as_of - first) / (last - first) < 0.5
         axes.annotate(f"ณ {thai.format_date(as_of, numerals=numerals)}", (as_of, 1.0),
                       xycoords=("data", "axes fraction"), ha="left" if in_left_half else "right",
-                      va="top", fontsize=8, xytext=(3 if in_left_half else -3, 0),
+                      va="top", fontsize=9, xytext=(3 if in_left_half else -3, 0),
                       textcoords="offset points")
         axes.set_ylabel("จำนวนครั้ง")
         axes.yaxis.get_major_locator().set_params(integer=True)
@@ -86,7 +86,8 @@ def coverage_by_tambon(progress: pd.DataFrame, numerals: str = "arabic",
     axis.
     """
     with thai_style():
-        figure = new_figure(2.4 + 0.8 * max(len(progress), 1))
+        # 1.1 cm a row: the two bars' 9 pt percentages stand apart, never overprinted.
+        figure = new_figure(2.6 + 1.1 * max(len(progress), 1))
         axes = figure.add_subplot()
         if progress.empty:
             _say_nothing_to_draw(axes, "ยังไม่มีตำบลในบันทึก")
@@ -106,12 +107,12 @@ def coverage_by_tambon(progress: pd.DataFrame, numerals: str = "arabic",
                 value = bar.get_width()
                 axes.text(value + 0.01, bar.get_y() + bar.get_height() / 2,
                           thai.format_number(round(value * 100), numerals=numerals) + "%",
-                          va="center", fontsize=8)
+                          va="center", fontsize=9)
         axes.set_yticks(list(positions), list(labels))
         axes.set_xlim(0, 1.15)
         _percent_ticks(axes, numerals)
         if note:
-            axes.set_xlabel(note, fontsize=8)
+            axes.set_xlabel(note, fontsize=9)
         axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
         return figure
 
