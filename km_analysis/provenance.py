@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from . import __version__, locations
@@ -29,15 +30,19 @@ FINGERPRINT_PREFIX = "kmfp"
 
 
 def fingerprint(frame: pd.DataFrame) -> str:
-    """Return a hash of a parsed frame: its columns, dtypes, row numbers and values.
+    """Return a hash of a parsed frame: its columns, dtypes and the values of its rows.
 
     It is computed on the typed frame, not on the file's bytes, so re-saving a cp874 CSV as
-    UTF-8 or as a workbook leaves it unchanged.
+    UTF-8 or as a workbook leaves it unchanged; and on the rows' hashes in sorted order, not on
+    where the rows stood (index or position), so the same records give the same fingerprint
+    from one workbook or from one workbook per tambon.
     """
+    frame = frame[sorted(frame.columns)]
     digest = hashlib.sha256()
     digest.update(json.dumps([[c, str(t)] for c, t in frame.dtypes.items()]).encode())
     if len(frame):
-        digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+        hashes = np.sort(pd.util.hash_pandas_object(frame, index=False).to_numpy())
+        digest.update(hashes.tobytes())
     return digest.hexdigest()[:16]
 
 

@@ -480,3 +480,125 @@ class _ExactScan:
         # 32-bit arithmetic would wrap it round).
         return (int(digits) if len(digits) <= 9 else 10**9,
                 _column_number(letters) if len(letters) <= 3 else 10**5)
+
+
+# ---------------------------------------------------------------------------------------------
+# An OpenDocument spreadsheet (.ods): every sheet is in content.xml, which calamine reads whole
+# when it opens the file, so every sheet's cells are counted here first.
+
+_ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_ODS_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+
+
+def check_ods(path: Path) -> list[str]:
+    """Return the sheet names of an .ods workbook; Refused if it is beyond the limits (part
+    sizes, the cells each sheet uses, counting repeated rows and cells, a DTD), SourceError if
+    it is not a workbook."""
+    try:
+        stream, size = open_regular(path)
+    except NotAFile as exc:
+        raise SourceError(str(path), f"{exc.args[0]}, not a workbook (.ods)") from None
+    except OSError as exc:
+        raise SourceError(str(path), f"cannot be read ({exc.strerror or exc})") from None
+    with stream:
+        if stream.read(len(_OLE)) == _OLE:
+            raise SourceError(str(path), "a workbook saved with a password or in an old format, "
+                              "not an .ods workbook: save it as ODF Spreadsheet without a password")
+        if size > MAX_WORKBOOK_BYTES:
+            raise Refused(f"a workbook file of at most {size_text(MAX_WORKBOOK_BYTES)}; "
+                          f"this one is {size_text(size)}")
+        try:
+            parts = _zip_parts(stream, size, path)
+        except SourceError:
+            raise SourceError(str(path), "not an OpenDocument spreadsheet (.ods): it is not a "
+                              "zip file, as every .ods workbook is") from None
+        for info in parts.values():
+            if info.file_size > MAX_PART_BYTES:
+                raise Refused(f"workbook parts of at most {size_text(MAX_PART_BYTES)} each, "
+                              f"unpacked; {info.filename} unpacks to {size_text(info.file_size)}")
+        total = sum(info.file_size for info in parts.values())
+        if total > MAX_WORKBOOK_BYTES:
+            raise Refused(f"a workbook of at most {size_text(MAX_WORKBOOK_BYTES)}, unpacked; this "
+                          f"one unpacks to {size_text(total)}")
+        content = parts.get("content.xml")
+        if content is None:
+            raise SourceError(str(path), "not an OpenDocument spreadsheet (.ods): it holds no "
+                              "content.xml")
+        names = _OdsScan(content).scan(stream)
+        for key, info in parts.items():
+            if key != "content.xml":
+                _check_part(stream, info, None)
+    return names
+
+
+class _OdsScan:
+    """content.xml followed tag by tag: each sheet's name, and the farthest cell holding
+    something, repeated rows and cells counted as calamine expands them."""
+
+    def __init__(self, info: zipfile.ZipInfo):
+        self.info = info
+        self.names: list[str] = []
+        self.sheet: str | None = None
+        self.row = 0  # rows of the sheet before the current one
+        self.rows_repeated = 1
+        self.column = 0  # cells of the row before the current one
+        self.cell: dict | None = None
+        self.depth = 0  # elements open inside the current cell
+        self.extent = (0, 0)
+
+    def scan(self, stream: BinaryIO) -> list[str]:
+        """Return the sheet names; Refused as soon as a limit is passed."""
+        parser = expat.ParserCreate(namespace_separator=" ")
+        parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = self._declaration
+        parser.StartElementHandler, parser.EndElementHandler = self._start, self._end
+        try:
+            for number, chunk in enumerate(_part_chunks(stream, self.info, None)):
+                if number == 0:
+                    _check_utf8(chunk, self.info, None)
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+        except expat.ExpatError as exc:
+            raise Refused(f"a workbook whose XML reads; {self.info.filename}: "
+                          f"{expat.ErrorString(exc.code)} at line {exc.lineno}") from None
+        return self.names
+
+    def _declaration(self, *_) -> None:
+        raise Refused(_DTD.format(self.info.filename), self.sheet)
+
+    def _repeat(self, attributes: dict[str, str], name: str) -> int:
+        text = attributes.get(f"{_ODS_TABLE} {name}", "1")
+        if not text.isdigit() or len(text) > 9:
+            raise Refused(f"repeat counts of at most 9 digits; this sheet has {text[:20]!r}",
+                          self.sheet)
+        return max(int(text), 1)
+
+    def _start(self, name: str, attributes: dict[str, str]) -> None:
+        if self.cell is not None:
+            self.depth += 1
+            self.cell["holds"] = True
+            return
+        if name == f"{_ODS_TABLE} table":
+            self.sheet = attributes.get(f"{_ODS_TABLE} name", "")
+            self.names.append(self.sheet)
+            self.row, self.extent = 0, (0, 0)
+        elif name == f"{_ODS_TABLE} table-row":
+            self.rows_repeated = self._repeat(attributes, "number-rows-repeated")
+            self.column = 0
+        elif name in (f"{_ODS_TABLE} table-cell", f"{_ODS_TABLE} covered-table-cell"):
+            self.cell = {"repeat": self._repeat(attributes, "number-columns-repeated"),
+                         "holds": f"{_ODS_OFFICE} value-type" in attributes}
+
+    def _end(self, name: str) -> None:
+        cell = self.cell
+        if cell is not None and self.depth:
+            self.depth -= 1
+            return
+        if cell is not None:
+            self.cell = None
+            self.column += cell["repeat"]
+            if cell["holds"]:
+                rows = self.row + self.rows_repeated
+                self.extent = (max(self.extent[0], rows), max(self.extent[1], self.column))
+                _check_extent(*self.extent, self.sheet or "")
+        elif name == f"{_ODS_TABLE} table-row":
+            self.row += self.rows_repeated

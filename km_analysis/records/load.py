@@ -1,7 +1,10 @@
 """Loading the programme's records: read every cell as text, parse it, then validate.
 
-`load_records(path)` returns `Records`, one typed frame per table of schema v1, indexed by the
-spreadsheet row, or raises `RecordsError` carrying every problem found across all tables.
+`load_records(path)` returns `Records`, one typed frame per table of schema v1, or raises
+`RecordsError` carrying every problem found across all tables. A table read from one source is
+indexed by the spreadsheet row; a table combined from several sources (a folder of workbooks)
+by `(k + 1) * ROW_STRIDE + row` for its k-th source: `Records.origin` and `Records.locate` turn
+either back into the workbook, sheet and row (`combine`).
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ import pandas as pd
 from .. import thai
 from ..errors import Problem, RecordsError, errors_in
 from ..scope import scope_problems
+from .combine import Pieces, combine_table, decode_problems, origin_of, place_label
 from .rules import check_rules
 from .schema import TABLES, WHOLE_NUMBER_MAX, YES_NO_ALIASES, Field, Table, pandera_schema
-from .sources import RawTable, read_tables, resolve_source
+from .sources import ROW_STRIDE, RawTable, read_sources, resolve_source
 
 # "G01 – กลุ่มออมทรัพย์…": the entry workbook's dropdowns show a reference with its name.
 _REFERENCE_WITH_NAME = re.compile(r"^(\S+)\s+[–—-]\s+\S.*$")
@@ -50,6 +54,9 @@ class Records:
     # True when the source holds the example marker (sources.EXAMPLE_FILE or EXAMPLE_SHEET):
     # these records are largely invented, for trying the workbook (the demo data).
     example: bool = False
+    # table -> the places it was read from, in order: [source, sheet] ("" for a CSV file).
+    # One place: the index is the spreadsheet row; several: see `origin`.
+    places: dict[str, list[list[str]]] = field(default_factory=dict)
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """Return the frames by table name, in schema order."""
@@ -65,6 +72,28 @@ class Records:
         """Return the problems of level error (only with errors="collect")."""
         return errors_in(self.problems)
 
+    def origin(self, table: str, index: int) -> tuple[str, str, int]:
+        """Return where the row `index` of `table` came from: (source, sheet, row), the
+        source being the workbook or CSV file, the sheet "" for a CSV file."""
+        return origin_of(self.places.get(table, []), index)
+
+    def origins(self, table: str) -> pd.DataFrame:
+        """Return, per row of `table` (same index), its source, sheet and spreadsheet row."""
+        index = getattr(self, table).index
+        rows = [self.origin(table, i) for i in index]
+        return pd.DataFrame(rows, index=index, columns=["source", "sheet", "row"])
+
+    def locate(self, problem: Problem) -> int | None:
+        """Return the index of the row a problem names (by its file and row), or None."""
+        if problem.row is None or problem.table not in self.places:
+            return None
+        places = self.places[problem.table]
+        for k, (source, sheet) in enumerate(places):
+            if problem.file == place_label(source, sheet):
+                index = problem.row if len(places) == 1 else (k + 1) * ROW_STRIDE + problem.row
+                return index if index in getattr(self, problem.table).index else None
+        return None
+
 
 def load_records(
     path: str | Path, errors: Literal["raise", "collect"] = "raise"
@@ -78,36 +107,54 @@ def load_records(
     if errors not in ("raise", "collect"):
         raise ValueError("errors must be 'raise' or 'collect'")
     source = resolve_source(path)
-    raw, problems, example = read_tables(source, list(TABLES))
+    found = read_sources(source, list(TABLES))
+    problems = [p for part in found for p in part.problems]
+    example = any(part.example for part in found)
     # A workbook refused as a whole (too big, or built to hurt) was not read: its one problem
     # says so, and is not buried under every table reported missing or every reference broken.
-    refused = any(p.kind == "refused_workbook" for p in problems)
-    unreadable = set(TABLES) if refused else {p.table for p in errors_in(problems)} - set(raw)
-    # Cells already reported while reading (a formula without a saved value) are not reported
-    # again as blank.
-    reported = {(p.table, p.row, p.column) for p in problems if p.row is not None}
+    refused = any(part.refused for part in found)
+    unreadable = {p.table for p in errors_in(problems)}
     frames: dict[str, pd.DataFrame] = {}
+    raw_cells: dict[str, pd.DataFrame] = {}
+    labels: dict[str, str] = {}
+    places: dict[str, list[list[str]]] = {}
+    reported_rows: set[tuple[str, int]] = set()
     for table in TABLES.values():
-        if table.name in unreadable:
+        pieces = [part.tables[table.name] for part in found if table.name in part.tables]
+        if refused or (not pieces and table.name in unreadable):
             frames[table.name] = table.empty_frame()
             continue
-        frame, table_problems = _parse_table(
-            table, raw.get(table.name), source.describe(),
-            {(row, column) for name, row, column in reported if name == table.name},
-        )
-        frames[table.name] = frame
-        problems += table_problems
-    labels = {name: t.label for name, t in raw.items()}
-    raw_cells = {name: t.cells for name, t in raw.items()}
+        if not pieces:
+            frame, missing = _parse_table(table, None, source.missing_table(table.name))
+            frames[table.name] = frame
+            problems += missing
+            continue
+        parsed = Pieces(table)
+        for raw in pieces:
+            # Cells already reported while reading (a formula without a saved value) are not
+            # reported again as blank.
+            reported = {(p.row, p.column) for p in problems
+                        if p.table == table.name and p.file == raw.label and p.row is not None}
+            frame, table_problems = _parse_table(table, raw, source.describe(), reported)
+            parsed.add(raw, frame, table_problems)
+        frame, cells, table_problems, conflicts = combine_table(parsed, problems)
+        problems = [p for p in problems if not parsed.holds(p)] + table_problems
+        frames[table.name], raw_cells[table.name] = frame, cells
+        labels[table.name] = " + ".join(raw.label for raw in pieces)
+        places[table.name] = [[raw.source or raw.label, raw.sheet] for raw in pieces]
+        reported_rows |= {(table.name, row) for row in conflicts}
     if not refused:
-        problems += check_rules(frames, raw_cells, labels)
+        problems += check_rules(frames, raw_cells, labels, places, reported_rows)
     problems = scope_problems(problems, frames)
-    problems.sort(key=_problem_order)
     if errors == "raise" and errors_in(problems):
-        raise RecordsError(problems)
+        raise RecordsError(_sorted(decode_problems(problems, places)))
     frames = _without_bad_rows(frames, problems)
-    return Records(**frames, problems=problems, source=source.describe(), files=labels,
-                   example=example)
+    return Records(**frames, problems=_sorted(decode_problems(problems, places)),
+                   source=source.describe(), files=labels, example=example, places=places)
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=_problem_order)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -118,12 +165,12 @@ def _parse_table(
     table: Table, raw: RawTable | None, source: str, reported: set | frozenset = frozenset()
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Return the table's typed frame and its problems; `reported` holds the (row, column) of
-    cells already reported while reading, which are not reported again."""
+    cells already reported while reading, which are not reported again. Without `raw`,
+    `source` is where the table was looked for."""
     if raw is None:
         if table.optional:
             return table.empty_frame(), []
-        where = (f"{source} [sheet {table.name}]" if source.lower().endswith((".xlsx", ".xlsm"))
-                 else str(Path(source) / f"{table.name}.csv"))
+        where = source
         return table.empty_frame(), [Problem(
             "error", table.name, where, None, None, "",
             f"the required table {table.name} ({table.label_th})",
@@ -340,6 +387,7 @@ def _problem_order(p: Problem):
     return (
         p.level != "error",
         tables.index(p.table) if p.table in tables else -1,
+        p.file,
         p.row or 0,
         p.column or "",
     )

@@ -19,13 +19,20 @@ from ..errors import Problem
 from ..frames import lookup
 from .plausibility import HAPPENED, as_typed_in_thai, event_span, probable_date
 from .schema import TABLES
+from .sources import ROW_STRIDE
 
 
 def check_rules(
-    frames: dict[str, pd.DataFrame], cells: dict[str, pd.DataFrame], labels: dict[str, str]
+    frames: dict[str, pd.DataFrame], cells: dict[str, pd.DataFrame], labels: dict[str, str],
+    places: dict[str, list[list[str]]] | None = None,
+    reported: set[tuple[str, int]] | frozenset = frozenset(),
 ) -> list[Problem]:
-    """Return the problems every rule finds in the typed frames (`cells`: the text as typed)."""
-    context = _RuleContext(frames, cells, labels)
+    """Return the problems every rule finds in the typed frames (`cells`: the text as typed).
+
+    `places` names the sources of a table combined from several (Records.places); `reported`
+    holds the (table, row) of rows already in conflict across sources, not reported again as
+    repeated keys."""
+    context = _RuleContext(frames, cells, labels, places or {}, set(reported))
     for rule in (
         _resolve_references,
         _check_compound_keys,
@@ -50,7 +57,19 @@ class _RuleContext:
     frames: dict[str, pd.DataFrame]
     cells: dict[str, pd.DataFrame]
     labels: dict[str, str]
+    places: dict[str, list[list[str]]] = field(default_factory=dict)
+    reported: set[tuple[str, int]] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
+
+    def row_text(self, table: str, row: int, near: int) -> str:
+        """Return "row N" for a row of the same source as the row `near`; for a row of another
+        source of a combined table, "book.xlsx [sheet] row N"."""
+        row = int(row)
+        if row < ROW_STRIDE or row // ROW_STRIDE == int(near) // ROW_STRIDE:
+            return f"row {row % ROW_STRIDE}"
+        source, sheet = self.places[table][row // ROW_STRIDE - 1]
+        place = f"{source} [{sheet}]" if sheet else source
+        return f"{place} row {row % ROW_STRIDE}"
 
     def report(
         self, level, table: str, rows: Iterable[int], column: str, expected, kind: str = ""
@@ -121,14 +140,17 @@ def _check_compound_keys(ctx: _RuleContext) -> None:
         frame = ctx.frames[table.name]
         if frame.empty:
             continue
-        keys = frame[list(table.key)]
+        # Rows in conflict across sources have their own error, naming both places.
+        keys = frame[list(table.key)][[(table.name, r) not in ctx.reported for r in frame.index]]
         repeated = keys.duplicated(keep="first") & keys.notna().all(axis=1)
-        first_row = keys.reset_index().groupby(list(table.key), dropna=True)["row"].first()
+        first_row = keys.rename_axis("row").reset_index().groupby(
+            list(table.key), dropna=True)["row"].first()
         key_text = " + ".join(table.key)
         ctx.report(
-            "error", table.name, frame.index[repeated], table.key[-1],
-            lambda row, keys=keys, first_row=first_row, key_text=key_text:
-            f"each {key_text} once; the same is on row {first_row.loc[tuple(keys.loc[row])]}",
+            "error", table.name, keys.index[repeated], table.key[-1],
+            lambda row, keys=keys, first_row=first_row, key_text=key_text, name=table.name:
+            f"each {key_text} once; the same is on "
+            f"{ctx.row_text(name, first_row.loc[tuple(keys.loc[row])], row)}",
         )
 
 
@@ -300,13 +322,14 @@ def _warn_blank_rows(ctx: _RuleContext) -> None:
         if cells.empty:
             continue
         rows = cells.index.to_numpy()
-        gaps = [int(r) for r, previous in zip(rows[1:], rows[:-1]) if r - previous > 1]
-        for row in gaps:
-            blank_from = int(rows[list(rows).index(row) - 1]) + 1
+        # Rows of two sources of a combined table are no gap: each source starts afresh.
+        gaps = [(int(previous) + 1, int(r)) for r, previous in zip(rows[1:], rows[:-1])
+                if r - previous > 1 and r // ROW_STRIDE == previous // ROW_STRIDE]
+        for blank_from, row in gaps:
             ctx.problems.append(Problem(
                 "warning", table, ctx.labels[table], blank_from, None, "",
-                f"no blank rows between records (rows {blank_from}–{row - 1} are blank and "
-                "were skipped)", kind="blank_rows",
+                f"no blank rows between records (rows {blank_from % ROW_STRIDE}–"
+                f"{(row - 1) % ROW_STRIDE} are blank and were skipped)", kind="blank_rows",
             ))
 
 

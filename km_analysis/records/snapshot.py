@@ -41,6 +41,7 @@ def write_snapshot(records: Records, folder: Path) -> Path:
         "source": records.source,
         "files": records.files,
         "example": records.example,
+        "places": records.places,
         "fingerprints": fingerprints(records),
         "problems": [dataclasses.asdict(p) for p in records.problems],
     }
@@ -52,7 +53,7 @@ def write_snapshot(records: Records, folder: Path) -> Path:
 def snapshot_path(records: Records, parent: Path) -> Path:
     """Return the folder under `parent` that the snapshot of `records` has (or will have)."""
     identity = {"fingerprints": fingerprints(records), "source": records.source,
-                "example": records.example,
+                "example": records.example, "places": records.places,
                 "problems": [dataclasses.asdict(p) for p in records.problems]}
     key = hashlib.sha256(json.dumps(identity, sort_keys=True, ensure_ascii=False).encode())
     return parent / key.hexdigest()[:16]
@@ -94,4 +95,5 @@ def read_snapshot(folder: str | Path, tambon: str | None = None) -> Records:
     if tambon is not None:
         problems = in_scope(problems, tambon)
     return Records(**frames, problems=problems, source=manifest["source"],
-                   files=manifest["files"], example=manifest.get("example", False))
+                   files=manifest["files"], example=manifest.get("example", False),
+                   places=manifest.get("places", {}))

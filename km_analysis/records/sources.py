@@ -25,6 +25,7 @@ from .bounds import (
     MAX_CSV_BYTES,
     NotAFile,
     Refused,
+    check_ods,
     check_workbook,
     kind_of,
     open_regular,
@@ -32,7 +33,11 @@ from .bounds import (
 )
 from .schema import table_key
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
+ODS_SUFFIX = ".ods"
+# A table read from several sources is indexed source by source: its k-th source's spreadsheet
+# row r is row (k + 1) * ROW_STRIDE + r; a table from one source keeps r (load.Records.origin).
+ROW_STRIDE = 1_000_000  # above bounds.MAX_ROWS
 SEPARATORS = (",", ";", "\t")
 # Thai Excel saves plain "CSV" as Windows-874; "CSV UTF-8" adds a BOM. Python's tis-620 codec
 # is not used: it silently mangles bytes 0x80-0x9F, which cp874 maps to punctuation.
@@ -51,70 +56,100 @@ class RawTable:
     label: str  # how the user finds it: the CSV path, or "book.xlsx [sheet]"
     cells: pd.DataFrame  # str cells, "" for blank; columns as in the header (normalised)
     headers: dict[str, str] = field(default_factory=dict)  # normalised -> as typed
+    source: str = ""  # the workbook, or the CSV file
+    sheet: str = ""  # the sheet of a workbook; "" for a CSV file
 
 
 @dataclass
 class Source:
-    """Where the records come from: a folder of CSV files or one workbook."""
+    """Where the records come from: a folder of CSV files, one workbook, or a folder of
+    workbooks (.xlsx, .ods) with or without CSV files beside them."""
 
     path: Path
-    workbook: Path | None
+    workbooks: list[Path] = field(default_factory=list)
+    csv: bool = False  # the folder's CSV files are read too
+
+    @property
+    def workbook(self) -> Path | None:
+        """Return the workbook when the records are that one workbook alone, else None."""
+        return self.workbooks[0] if len(self.workbooks) == 1 and not self.csv else None
 
     def describe(self) -> str:
         """Return where the records come from as text: the workbook, else the folder."""
         return str(self.workbook or self.path)
 
+    def missing_table(self, table: str) -> str:
+        """Return where a table nobody holds would be looked for, as a problem names it."""
+        if self.workbook is not None:
+            return f"{self.workbook} [sheet {table}]"
+        if not self.workbooks:
+            return str(self.path / f"{table}.csv")
+        return f"{self.path} (a sheet {table} in one of its workbooks, or {table}.csv)"
+
+
+@dataclass
+class SourceTables:
+    """What one source holds: a workbook's sheets, or the folder's CSV files."""
+
+    name: str  # the workbook's path, or the folder's
+    tables: dict[str, RawTable]
+    problems: list[Problem]
+    example: bool
+    refused: bool = False  # a workbook refused as a whole: nothing of it was read
+
 
 def resolve_source(path: str | Path) -> Source:
-    """Return the source at `path`: a CSV folder, an .xlsx file, or a folder holding one."""
+    """Return the source at `path`: a workbook (.xlsx, .ods), or a folder of CSV files and
+    workbooks."""
     path = Path(path)
     if not path.exists():
         raise SourceError(str(path), "no such file or folder")
     if not path.is_file() and not path.is_dir():
         raise SourceError(str(path), f"{kind_of(path.stat().st_mode)}, not records: give a folder "
-                          "of CSV files or an Excel workbook (.xlsx)")
+                          "of CSV files or workbooks, or a workbook (.xlsx, .ods)")
     if path.is_file():
         if path.suffix.lower() in WORKBOOK_SUFFIXES:
-            return Source(path.parent, path)
+            return Source(path.parent, [path])
         raise SourceError(
             str(path),
             f"a {path.suffix or 'suffix-less'} file is not records: give a folder of CSV files "
-            "or an Excel workbook (.xlsx)",
+            "or workbooks, or a workbook (.xlsx, .ods)",
         )
+    # "~$book.xlsx" is Excel's lock file beside an open workbook, not a workbook.
     workbooks = sorted(
         p for p in path.iterdir()
         if p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith("~$")
     )
     csvs = _csv_files(path)
-    if len(workbooks) > 1:
-        names = ", ".join(p.name for p in workbooks)
-        raise SourceError(str(path), f"holds more than one workbook ({names}): give one of them")
-    if workbooks and csvs:
-        raise SourceError(
-            str(path),
-            f"holds both a workbook ({workbooks[0].name}) and CSV files "
-            f"({', '.join(p.name for p in csvs[:3])}{'…' if len(csvs) > 3 else ''}): "
-            "keep one kind, or give the workbook's path",
-        )
-    if workbooks:
-        return Source(path, workbooks[0])
-    if not csvs:
-        raise SourceError(str(path), "holds no CSV files and no .xlsx workbook")
-    return Source(path, None)
+    if not workbooks and not csvs:
+        raise SourceError(str(path), "holds no CSV files and no workbook (.xlsx, .ods)")
+    return Source(path, workbooks, bool(csvs))
 
 
-def read_tables(
-    source: Source, names: list[str]
+def read_sources(source: Source, names: list[str]) -> list[SourceTables]:
+    """Return what each source holds, in order: the folder's CSV files first, then each
+    workbook by name; a table is combined across them by `load`."""
+    found = []
+    if source.csv or not source.workbooks:
+        tables, problems, example = _read_csv_folder(source.path, names)
+        found.append(SourceTables(str(source.path), tables, problems, example))
+    for workbook in source.workbooks:
+        tables, problems, example = _read_workbook(workbook, names)
+        refused = any(p.kind == "refused_workbook" for p in problems)
+        found.append(SourceTables(str(workbook), tables, problems, example, refused))
+    return found
+
+
+def _read_csv_folder(
+    folder: Path, names: list[str]
 ) -> tuple[dict[str, RawTable], list[Problem], bool]:
-    """Return the raw tables found in `source` by name, the problems of reading them, and
-    whether the source marks itself as example data (`EXAMPLE_FILE`, `EXAMPLE_SHEET`)."""
-    if source.workbook is not None:
-        return _read_workbook(source.workbook, names)
-    example = any(p.name.lower() == EXAMPLE_FILE and p.is_file() for p in source.path.iterdir())
+    """Return the tables of a folder's CSV files, the problems of reading them, and whether the
+    folder marks itself as example data (`EXAMPLE_FILE`)."""
+    example = any(p.name.lower() == EXAMPLE_FILE and p.is_file() for p in folder.iterdir())
     tables, problems = {}, []
     # Every entry named *.csv is read, so that a folder, pipe or device by that name is named in a
     # problem rather than skipped as if the table were missing.
-    entries = sorted(p for p in source.path.iterdir() if p.suffix.lower() == ".csv")
+    entries = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".csv")
     files, problems = _one_per_table([(p.stem, p) for p in entries], lambda p: str(p), "files")
     for name, csv_path in files.items():
         if name not in names:
@@ -125,15 +160,20 @@ def read_tables(
         table, read_problems = _read_csv(name, csv_path)
         problems += read_problems
         if table is not None:
+            table.source = str(csv_path)
             tables[name] = table
     return tables, problems, example
 
 
 def example_marker(source: str) -> str:
-    """Return where records read from `source` (`Records.source`) keep the example marker."""
+    """Return where records read from `source` (`Records.source`) keep the example marker:
+    a workbook's sheet, a folder's file, else the sheet of one of the folder's workbooks."""
     if source.lower().endswith(WORKBOOK_SUFFIXES):
         return f"{source} [{EXAMPLE_SHEET}]"
-    return str(Path(source) / EXAMPLE_FILE)
+    folder = Path(source)
+    if folder.is_dir() and not any(p.name.lower() == EXAMPLE_FILE for p in folder.iterdir()):
+        return f"{folder} (a workbook's {EXAMPLE_SHEET} sheet)"
+    return str(folder / EXAMPLE_FILE)
 
 
 def _csv_files(folder: Path) -> list[Path]:
@@ -305,7 +345,11 @@ def _read_workbook(
     `bounds.check_workbook` refuses the workbook: calamine never opens it) and whether it holds
     the example sheet; SourceError if the file is no workbook at all."""
     try:
-        sheets, formulas = check_workbook(path, names)
+        if path.suffix.lower() == ODS_SUFFIX:
+            sheets = check_ods(path)
+            formulas = {sheet: [] for sheet in sheets}  # an .ods saves every formula's value
+        else:
+            sheets, formulas = check_workbook(path, names)
     except Refused as refusal:
         label = f"{path} [{refusal.sheet}]" if refusal.sheet else str(path)
         return {}, [_problem("error", "", label, None, None, "", refusal.expected,
@@ -317,7 +361,7 @@ def _read_workbook(
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for broken files
         return {}, [_problem("error", "", str(path), None, None, "",
-                             f"an Excel workbook that opens ({exc})",
+                             f"a workbook that opens ({exc})",
                              kind="refused_workbook")], False
     # Sheets whose names start with "_" are helpers (the lists behind dropdowns), not records.
     named = [(name, name) for name in sheets if not name.startswith("_")]
@@ -344,6 +388,7 @@ def _read_workbook(
         table, sheet_problems = _table_from_rows(name, label, rows)
         problems += sheet_problems
         if table is not None:
+            table.source, table.sheet = str(path), sheet_name
             tables[name] = table
     return tables, problems, example
 

@@ -161,20 +161,6 @@ def test_a_path_that_is_not_records_names_itself(tmp_path, make, message):
     assert message in str(caught.value)
 
 
-def test_two_workbooks_in_a_folder_are_named(tmp_path, tables):
-    write_workbook(tmp_path / "a.xlsx", tables)
-    write_workbook(tmp_path / "b.xlsx", tables)
-    with pytest.raises(SourceError, match=r"a\.xlsx, b\.xlsx"):
-        load_records(tmp_path)
-
-
-def test_workbook_beside_csv_files_is_refused(tmp_path, tables):
-    write_csv_folder(tmp_path, tables)
-    write_workbook(tmp_path / "records.xlsx", tables)
-    with pytest.raises(SourceError, match="both a workbook"):
-        load_records(tmp_path)
-
-
 def _set(table, row, column, value):
     """Return a change to the tables: rows[row - 2][column] = value (row as in the sheet)."""
     def change(tables):
