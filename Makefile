@@ -55,8 +55,10 @@ verify: setup ## are a PDF's records still the records at DATA? make verify PDF=
 	@test -n "$${PDF:-}" || { echo "make verify needs PDF=<a report's PDF>"; exit 2; }
 	"$(BIN)/km" verify "$$PDF" --data "$$DATA"
 
-template: setup ## the entry workbook, filled from DATA: make template [XLSX=km-entry.xlsx]
-	"$(BIN)/km" template --out "$$XLSX" --data "$$DATA"
+template: setup ## the entry workbook, filled from DATA: make template [TAMBON=slug] [XLSX=km-entry.xlsx]
+	@# With TAMBON, that tambon's workbook, written to km-entry-<slug>.xlsx unless XLSX is given.
+	"$(BIN)/km" template --data "$$DATA" $${TAMBON:+--tambon "$$TAMBON"} \
+		$(if $(and $(TAMBON),$(filter file,$(origin XLSX))),,--out "$$XLSX")
 
 lab: setup ## JupyterLab on notebooks/, with this environment as the "KM workbook" kernel
 	"$(BIN)/python" -m ipykernel install --user --name km-workbook --display-name "KM workbook" >/dev/null

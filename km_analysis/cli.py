@@ -167,12 +167,18 @@ def _parser() -> argparse.ArgumentParser:
         "template", help="write the entry workbook (.xlsx) facilitators fill in",
         description="Write an Excel workbook with one sheet per table: English headers with "
         "Thai notes, dropdown lists in Thai, date cells shown in พ.ศ. With --data, the "
-        "tambons, people, groups and competencies come filled in, to pick from lists.",
+        "tambons, people, groups and competencies come filled in, to pick from lists. With "
+        "--tambon, a tambon's own workbook: its rows of every table, the shared tables, and "
+        "the province-wide sessions its rows refer to; `km check` passes on it alone.",
     )
-    template.add_argument("--out", required=True, metavar="FILE.xlsx",
-                          help="where the workbook is written")
+    template.add_argument("--out", metavar="FILE.xlsx",
+                          help="where the workbook is written (with --tambon, default "
+                          "km-entry-<slug>.xlsx)")
     template.add_argument("--data", metavar="PATH",
-                          help="records to fill in (a folder of CSV files or an .xlsx)")
+                          help="records to fill in (a folder of CSV files or workbooks, or a "
+                          f"workbook; with --tambon, default {DEFAULT_DATA}/)")
+    template.add_argument("--tambon", metavar="SLUG",
+                          help="fill in this tambon's rows (slug or Thai name)")
     template.set_defaults(run=_run_template)
 
     tambons = commands.add_parser("tambons", help="list the tambons: slug, Thai and English name")
@@ -351,15 +357,23 @@ def _executor(workers: int):
 def _run_template(args: argparse.Namespace, out: Console) -> int:
     from .records.workbook import write_template
 
-    path = Path(args.out)
-    if path.suffix.lower() != ".xlsx":
-        raise UsageError(f"--out {args.out}: expected a file name ending in .xlsx")
-    if path.is_dir():
-        raise UsageError(f"--out {args.out}: a folder, not a file name")
-    checked_out_folder(str(path.parent))
-    records = None
-    if args.data:
-        records = load_records(args.data, errors="collect")
+    if args.out is None and args.tambon is None:
+        raise UsageError("--out FILE.xlsx is needed (or --tambon SLUG, written to "
+                         "km-entry-<slug>.xlsx)")
+    data = args.data or (DEFAULT_DATA if args.tambon is not None else None)
+    path = Path(args.out) if args.out is not None else None
+    if path is not None:
+        if path.suffix.lower() != ".xlsx":
+            raise UsageError(f"--out {args.out}: expected a file name ending in .xlsx")
+        if path.is_dir():
+            raise UsageError(f"--out {args.out}: a folder, not a file name")
+        checked_out_folder(str(path.parent))
+    records = slug = None
+    if data:
+        records = load_records(data, errors="collect")
+        if args.tambon is not None:
+            slug = resolve_tambon(records.tambons, args.tambon, records.source)
+            path = path or Path(f"km-entry-{slug}.xlsx")
         if records.errors:
             _console(stderr=True).print(
                 f"{len(records.errors)} record error(s) in {records.source}: the rows that "
@@ -368,7 +382,7 @@ def _run_template(args: argparse.Namespace, out: Console) -> int:
     # Written aside and renamed, so an open copy in Excel is never left half-written.
     staging = path.with_name(f".{path.name}.writing.xlsx")
     try:
-        write_template(staging, records)
+        write_template(staging, records, tambon=slug)
         staging.replace(path)
     finally:
         staging.unlink(missing_ok=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..scope import row_tambons
 from .schema import TABLES, YES_NO, Field, Table
 
 LIST_SHEET = "_lists"
@@ -26,18 +27,21 @@ TEXT_FORMAT = "@"
 INTEGER_FORMAT = "0"
 DASH = " – "
 FILLED_TABLES = ("tambons", "people", "groups", "competencies")
+# A tambon's workbook holds every row of these, so that every reference resolves.
+SHARED_TABLES = ("tambons", "people", "competencies")
 # The column shown after the id in a reference's dropdown.
 NAME_COLUMNS = {"tambons": "name_th", "people": "name", "groups": "name", "sessions": "title"}
 HEADER_FILL = "DDDDDD"
 AUTHOR = "km-workbook"
 
 
-def write_template(path: str | Path, records=None) -> Path:
+def write_template(path: str | Path, records=None, tambon: str | None = None) -> Path:
     """Write the entry workbook to `path` (.xlsx) and return the path.
 
     With `records`, the tambons, people, groups and competencies sheets are filled in from them
     (codes as Thai labels), so that facilitators pick tambons, people, groups and competencies
-    from the dropdowns; the workbook then loads with `load_records` to the same frames.
+    from the dropdowns; the workbook then loads with `load_records` to the same frames. With
+    `tambon` (a slug) too, every sheet holds that tambon's rows (`tambon_rows`) instead.
     """
     from openpyxl import Workbook
 
@@ -48,7 +52,10 @@ def write_template(path: str | Path, records=None) -> Path:
     lists = workbook.create_sheet(LIST_SHEET)
     lists.sheet_state = "hidden"
     frames = records.frames() if records is not None else {}
-    filled = {name: frames[name] for name in FILLED_TABLES if name in frames}
+    if tambon is not None:
+        filled = tambon_rows(frames, tambon)
+    else:
+        filled = {name: frames[name] for name in FILLED_TABLES if name in frames}
     book_lists = _Lists(lists, filled)
     for name, table in TABLES.items():
         _write_sheet(sheets[name], table, filled.get(name), book_lists)
@@ -56,6 +63,36 @@ def write_template(path: str | Path, records=None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
     return path
+
+
+def tambon_rows(frames: dict[str, pd.DataFrame], tambon: str) -> dict[str, pd.DataFrame]:
+    """Return the rows a tambon's entry workbook holds: the shared tables whole, the tambon's
+    own rows (scope.row_tambons), its people's attendance at province-wide sessions, and the
+    province-wide sessions its rows refer to, so that `km check` passes on the workbook alone.
+    Other province-wide rows (shared circles, province actions, the overview's notes) stay in
+    the coordinator's records."""
+    own = {name: frames[name][row_tambons(frames, name).eq(tambon).fillna(False).to_numpy(bool)]
+           for name in frames if name not in SHARED_TABLES}
+    people = frames["people"]
+    home = people.loc[people["tambon"].eq(tambon).fillna(False).to_numpy(bool), "person_id"]
+    attendance = frames["attendance"]
+    wide = set(frames["sessions"]["session_id"][row_tambons(frames, "sessions").isna()
+                                                .to_numpy(bool)])
+    theirs = (attendance["person_id"].isin(set(home)) & attendance["session_id"].isin(wide))
+    own["attendance"] = attendance[own_rows(attendance, own["attendance"]) | theirs.to_numpy()]
+    referred = set()
+    for name, frame in own.items():
+        if name != "sessions" and "session_id" in frame.columns:
+            referred |= set(frame["session_id"].dropna())
+    sessions = frames["sessions"]
+    own["sessions"] = sessions[own_rows(sessions, own["sessions"])
+                               | sessions["session_id"].isin(referred & wide).to_numpy()]
+    return {name: (frames[name] if name in SHARED_TABLES else own[name]) for name in TABLES}
+
+
+def own_rows(frame: pd.DataFrame, chosen: pd.DataFrame):
+    """Return, per row of `frame`, whether it is one of the rows `chosen` from it."""
+    return frame.index.isin(chosen.index)
 
 
 def dropdown_values(field: Field, frames: dict[str, pd.DataFrame] | None = None) -> list[str]:
@@ -168,7 +205,8 @@ def _write_sheet(sheet, table: Table, frame: pd.DataFrame | None, lists: _Lists)
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    extra = [c for c in frame.columns if c not in table.columns] if frame is not None else []
+    extra = ([c for c in frame.columns if c not in table.columns and not c.startswith("_")]
+             if frame is not None else [])
     headers = table.columns + extra
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor=HEADER_FILL)
