@@ -24,8 +24,8 @@ THAI_MARKS = frozenset("\u0e31" + "".join(map(chr, range(0x0E34, 0x0E3B)))
 _OPENING = frozenset("([{«“‘\"'")
 _CLOSING = frozenset(")]}»”’\"',.:;!?%…ๆฯ")
 # A place name written after these abbreviations stays whole with them: "ต.ท่าไร่", "อ.เมือง".
-_PLACE_PREFIXES = ("ต.", "อ.", "จ.")
-_LONGEST_PLACE = 12  # characters of a name kept whole after its prefix
+_PLACE_PREFIXES = ("ต.", "อ.", "จ.", "ตำบล", "อำเภอ", "จังหวัด")
+_LONGEST_PLACE = 8  # characters of a name kept whole after its prefix (at most two words)
 
 
 def is_mark(char: str) -> bool:
@@ -44,7 +44,8 @@ def words(text: str) -> tuple[str, ...]:
     A run of spaces is a unit of its own. Thai text is split into newmm's words; non-Thai
     text only at spaces (and where it meets Thai). Closing punctuation (")", ",", "…", "ๆ")
     stays with the unit before it, opening punctuation with the unit after it, and a place
-    name of at most 12 characters with its abbreviated prefix (ต. อ. จ.: "ต.ท่าไร่").
+    name of at most two words and 8 characters with its prefix (ต. อ. จ. ตำบล อำเภอ จังหวัด:
+    "ต.ท่าไร่", "ตำบลท่าไร่").
     """
     return _words(str(text))
 
@@ -98,7 +99,9 @@ def _continues_place(before: str, unit: str) -> bool:
         return False
     prefix = next((p for p in _PLACE_PREFIXES if before.startswith(p)
                    and not any(c.isspace() for c in before)), None)
-    return prefix is not None and len(before) - len(prefix) + len(unit) <= _LONGEST_PLACE
+    if prefix is None or len(before) - len(prefix) + len(unit) > _LONGEST_PLACE:
+        return False
+    return before == prefix or len(_segment(before[len(prefix):])) < 2
 
 
 def breaks(text: str) -> set[int]:

@@ -110,6 +110,8 @@ def test_shortened_lines_end_at_a_word_with_an_ellipsis(labels):
 def test_a_place_name_stays_with_its_abbreviation():
     assert "ต.ท่าไร่" in thai.words("ผู้ประสานงาน ต.ท่าไร่")
     assert thai.breaks("ต.ท่าไร่") == set()
+    assert "ตำบลท่าไร่" in thai.words("กองทุนสวัสดิการชุมชนตำบลท่าไร่")
+    assert thai.words("ในตำบลท่าไร่มีระบบบัญชี")[1] == "ตำบลท่าไร่"  # the name ends
 
 
 def test_words_give_the_text_back_and_breaks_are_newmm_boundaries(labels):
