@@ -399,20 +399,21 @@ class TambonReport(MeetingSections, Report):
         """Return the river diagram of the tambon's latest self-assessments."""
         latest = kmtools.latest_assessments(self.records, self.tambon, self.period.as_of)
         if latest.empty:
-            return paragraph("กลุ่มในตำบลนี้ยังไม่ได้ประเมินตนเอง", "empty")
+            return paragraph("กลุ่มในตำบลนี้ยังไม่ได้ประเมินตนเอง จึงยังไม่มีธารปัญญาและบันไดการเรียนรู้",
+                             "empty")
         return charts.Svg(charts.river(latest, kmtools.competency_order(self.records),
                                        title=f"ธารปัญญา {self.tambon_name}",
                                        numerals=self.numerals))
 
     def stairs(self) -> Html:
-        """Return the learning stairs of every assessed competency as one compact table.
+        """Return the learning stairs of every assessed competency in one table (or nothing).
 
         A row a competency, a column a level (1-5): each cell names the groups now on that
         step, so a group higher up can be seen as a mentor for those below.
         """
         latest = kmtools.latest_assessments(self.records, self.tambon, self.period.as_of)
         if latest.empty:
-            return paragraph("ยังไม่มีผลการประเมินตนเองให้จัดบันไดการเรียนรู้", "empty")
+            return Html("")  # the river's section already says no group has assessed itself
         assessed = set(latest["competency"])
         rows = []
         for code, name in kmtools.competency_order(self.records):
@@ -424,7 +425,10 @@ class TambonReport(MeetingSections, Report):
         columns = [Column("competency", "เรื่อง", width="20%"),
                    *(Column(f"level_{level}", f"ขั้นที่ {self.number(level)}", width="16%")
                      for level in kmtools.LEVELS)]
-        return html_table(pd.DataFrame(rows), columns, self.numerals, css_class="stairs")
+        caption = paragraph("แต่ละแถวคือเรื่องหนึ่ง กลุ่มบนขั้นที่สูงกว่าเป็นพี่เลี้ยงให้กลุ่มบนขั้นที่ต่ำกว่า"
+                            "ได้ในเรื่องนั้น", "lead")
+        return section("บันไดการเรียนรู้", caption + html_table(
+            pd.DataFrame(rows), columns, self.numerals, css_class="stairs"), level=3)
 
     def sessions(self) -> Html:
         """Return the sessions held in the period, with attendance and observers apart."""
@@ -596,9 +600,10 @@ class TambonReport(MeetingSections, Report):
     def _record_label(self, problem) -> str:
         """Return the group, person or session a problem's row is about, by its Thai name."""
         frame = self.records.frames().get(problem.table)
-        if frame is None or problem.row not in frame.index:
+        index = self.records.locate(problem)  # its row, also when tables were combined
+        if frame is None or index is None:
             return TABLES[problem.table].label_th if problem.table in TABLES else ""
-        row = frame.loc[problem.row]
+        row = frame.loc[index]
         groups = self.records.groups.set_index("group_id")["name"]
         sessions = self.records.sessions.set_index("session_id")["title"]
         if problem.table in ("visits", "assessments") and row.get("group_id") in groups.index:

@@ -298,8 +298,9 @@ def test_interrupted_render_leaves_no_pdf(tmp_path, monkeypatch):
 def test_html_has_no_scripts_and_vector_charts(demo_reports, slug):
     html = demo_reports[slug].with_suffix(".html").read_text(encoding="utf-8")
     assert "<script" not in html and "require.js" not in html and "MathJax" not in html
-    # Visits and coverage charts at least (and the river where groups assessed themselves).
-    assert html.count('src="data:image/svg+xml;base64,') >= 2
+    # The coverage chart, the visits chart where a visit was done (Mamuang Song Ton has none:
+    # no chart is drawn without data) and the river where groups assessed themselves.
+    assert html.count('src="data:image/svg+xml;base64,') >= (1 if slug == "mamuangsongton" else 2)
 
 
 class _Visible(HTMLParser):

@@ -30,3 +30,31 @@ def test_the_visit_status_line_adds_up_to_the_table():
     lead = re.search(r'<p class="lead">(.*?)</p>', html).group(1)
     counted = sum(int(n) for n in re.findall(r"(\d+) (?:ครั้ง|กลุ่ม)", lead))
     assert counted == html.count("<tr") - 1  # every row but the header
+
+
+def _text(html) -> str:
+    """Return the words of a section's HTML (table cells wrap each word in a span)."""
+    return re.sub(r"<[^>]+>", "", str(html))
+
+
+def test_appendix_names_the_group_and_what_to_fix_without_file_names():
+    appendix = _text(TambonReport.open(tambon="tharai", data_dir=str(DEMO_DATA)).appendix())
+    assert "กองทุนหมู่บ้านบ้านปากคลอง" in appendix  # the group with no facilitator
+    assert "ใส่รหัสคุณอำนวยผู้รับผิดชอบของกลุ่ม" in appendix
+    assert "กลุ่มการเงิน แถวที่ 8" in appendix and ".csv" not in appendix
+
+
+def test_appendix_finds_the_row_when_tables_come_from_several_workbooks(tmp_path):
+    from km_analysis.cli import main
+
+    folder = tmp_path / "collected"
+    folder.mkdir()
+    for slug in ("tharai", "mamuangsongton", "bangjak"):
+        assert main(["template", "--tambon", slug, "--data", str(DEMO_DATA),
+                     "--out", str(folder / f"km-entry-{slug}.xlsx")]) == 0
+    appendix = _text(TambonReport.open(tambon="tharai", data_dir=str(folder)).appendix())
+    assert "กองทุนหมู่บ้านบ้านปากคลอง" in appendix
+
+
+def test_a_tambon_without_anything_to_fix_has_no_appendix():
+    assert TambonReport.open(tambon="bangjak", data_dir=str(DEMO_DATA)).appendix() == ""
