@@ -43,7 +43,8 @@ def words(text: str) -> tuple[str, ...]:
 
     A run of spaces is a unit of its own. Thai text is split into newmm's words; non-Thai
     text only at spaces (and where it meets Thai). Closing punctuation (")", ",", "…", "ๆ")
-    stays with the unit before it, opening punctuation with the unit after it, and a place
+    stays with the unit before it, opening punctuation with the unit after it, a hyphen with
+    both ("คน-ครั้ง": a break there reads as a word cut in two), and a place
     name of at most two words and 8 characters with its prefix (ต. อ. จ. ตำบล อำเภอ จังหวัด:
     "ต.ท่าไร่", "ตำบลท่าไร่").
     """
@@ -81,12 +82,15 @@ def _segment(run: str) -> list[str]:
     return [word for word in segment(run) if word]
 
 
+_HYPHEN = "-"
+
+
 def _glued(units: list[str]) -> list[str]:
     glued: list[str] = []
     for unit in units:
         if glued and not unit.isspace() and not glued[-1].isspace() and (
                 is_mark(unit[0]) or unit[0] in _CLOSING or glued[-1][-1] in _OPENING
-                or _continues_place(glued[-1], unit)):
+                or _HYPHEN in (unit[0], glued[-1][-1]) or _continues_place(glued[-1], unit)):
             glued[-1] += unit
         else:
             glued.append(unit)

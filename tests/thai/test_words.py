@@ -131,3 +131,9 @@ def test_the_mark_set_is_defined_once():
     thai_block = [chr(c) for c in range(0x0E00, 0x0E80)]
     assert [textlayer._is_mark(c) for c in thai_block] == [
         thai.is_mark(c) for c in thai_block] == [c in thai.THAI_MARKS for c in thai_block]
+
+
+def test_a_hyphenated_unit_stays_whole():
+    # "คน-" at a line's end reads as a word cut in two, and pdftotext drops the hyphen.
+    assert "คน-ครั้ง" in thai.words("ผู้เข้าร่วม 124 คน-ครั้ง")
+    assert "คน-ครั้ง)" in thai.words("(ในกิจกรรมของตำบล 98 คน-ครั้ง)")
