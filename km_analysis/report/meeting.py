@@ -9,7 +9,7 @@ import pandas as pd
 
 from .. import measures
 from ..records.schema import ACTION_STATUSES
-from .tables import Html, escape, paragraph
+from .tables import Html, bullet_list, escape, paragraph
 
 PROPOSALS_ON_PAGE_ONE = 5
 NAMES_LISTED = 6  # a list of groups names this many, then counts the rest
@@ -37,11 +37,11 @@ class MeetingSections:
         first_with = {}  # background -> the number of the first request that gave it
         items = []
         for number, row in enumerate(shown.itertuples(), start=1):
-            items.append(self._proposal(row, first_with.get(row.background)))
+            items.append(self._proposal(row, number, first_with.get(row.background)))
             if pd.notna(row.background):
                 first_with.setdefault(row.background, number)
         items = "".join(items)
-        html = lead + Html(f'<ol class="proposals">{items}</ol>')
+        html = lead + Html(f'<ol class="proposals numbered">{items}</ol>')
         rest = len(rows) - len(shown)
         if rest:
             html += Html(
@@ -49,13 +49,15 @@ class MeetingSections:
                 f'(ดูหน้า <span class="page-ref" data-target="#sponsor-actions"></span>)</p>')
         return html
 
-    def _proposal(self, row, same_as: int | None) -> str:
+    def _proposal(self, row, number: int, same_as: int | None) -> str:
         """Return one request: its title, background, proposed owner, due date and progress.
 
         A background already given for request N reads "เช่นเดียวกับเรื่องที่ N"; a long one is
         cut at a space (Thai parts phrases with spaces) so that page 1 keeps its five requests.
         """
-        parts = [f'<p class="request">{escape(self.text(row.title))}</p>']
+        # The number is text, not a list marker: it follows --numerals and the text layer.
+        parts = [f'<p class="request"><span class="number">{escape(self.number(number))}.</span>'
+                 f'{escape(self.text(row.title))}</p>']
         if same_as is not None:
             parts.append('<p class="background">ความเป็นมา: เช่นเดียวกับเรื่องที่ '
                          f'{escape(self.number(same_as))}</p>')
@@ -112,8 +114,7 @@ class MeetingSections:
         if not items:
             return paragraph("ไม่มีเรื่องที่ต้องเร่งรัด: ไม่มีแผนลงพื้นที่หรือเรื่องใดเลยกำหนด "
                              "และได้ลงพื้นที่ครบทุกกลุ่มแล้ว", "empty")
-        return Html('<ul class="urgent">' + "".join(f"<li>{escape(i)}</li>" for i in items)
-                    + "</ul>")
+        return bullet_list(items, "urgent")
 
     def _listing(self, names: list[str], unit: str) -> str:
         """Return names joined with "และ" before the last; beyond NAMES_LISTED, "และอีก N <unit>".

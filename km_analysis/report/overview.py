@@ -24,7 +24,7 @@ from ..records.schema import SESSION_KINDS
 from ..records.workbook import DATE_FORMAT, put_value
 from ..scope import OVERVIEW, refused_tambons, without_tambons
 from .base import Report, open_records
-from .tables import Column, Html, cell, escape, html_table, paragraph
+from .tables import Column, Html, bullet_list, cell, escape, html_table, paragraph
 
 TAMBON_ROWS = 40  # one row per tambon up to this many (about two pages), else per amphoe
 FIRST_REQUESTS = 5  # page 1 words this many sponsor requests; the rest are counted
@@ -235,13 +235,14 @@ class OverviewReport(Report):
                    else f"กำหนดเสร็จ {self.date(row.due)} "
                         f'<span class="state state-{state}">{DUE_STATES[state]}</span>')
             items.append(
-                f"<li><p>ขอให้ที่ประชุมพิจารณา: {escape(self.text(row.title))} "
+                f'<li><p><span class="number">{escape(self.number(number))}.</span>'
+                f"ขอให้ที่ประชุมพิจารณา: {escape(self.text(row.title))} "
                 f"({escape(self._where(row.tambon_name))})</p>"
                 + (f'<p class="small">ความเป็นมา: {escape(background)}</p>' if background
                    else "")
                 + f'<p class="small">ผู้รับผิดชอบที่เสนอ: '
                   f"{escape(self.text(row.owner) or 'ยังไม่ได้กำหนด')} {due}</p></li>")
-        html = Html(f'<ol class="requests">{"".join(items)}</ol>')
+        html = Html(f'<ol class="requests numbered">{"".join(items)}</ol>')
         if len(table) > len(shown):
             html += paragraph(
                 f"และอีก {self._count(len(table) - len(shown), 'เรื่อง')} "
@@ -278,7 +279,7 @@ class OverviewReport(Report):
         if not lines:
             return paragraph("ไม่มีเรื่องที่ต้องเร่งรัด การลงพื้นที่และเรื่องค้างยังไม่เลยกำหนด"
                              " และได้ลงพื้นที่ครบทุกกลุ่มแล้ว", "empty")
-        html = Html("<ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>")
+        html = bullet_list(lines)
         if len(overdue):
             html += self._actions_table(overdue)
         return html
@@ -347,8 +348,7 @@ class OverviewReport(Report):
                          if t["overdue_actions"] else "ไม่มีเรื่องค้างที่เลยกำหนด")
         else:
             lines.append("ไม่มีเรื่องค้าง")
-        return Html('<ul class="lead">'
-                    + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>")
+        return bullet_list(lines, "lead")
 
     def notes(self) -> Html:
         """Return the coordinator's province-wide notes of the period."""
@@ -438,8 +438,7 @@ class OverviewReport(Report):
                 f"ผู้เข้าร่วม (ในตัวเลขสำคัญ): จำนวนที่บันทึกไว้ของแต่ละกิจกรรม ส่วน"
                 f"{self._count(t['roster_sessions'], 'กิจกรรม')}ที่ไม่ได้บันทึกจำนวน"
                 "นับผู้มาร่วมจากรายชื่อ ผู้สังเกตการณ์ไม่นับ")
-        return Html('<ul class="small">'
-                    + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>")
+        return bullet_list(lines, "small")
 
     def coverage_chart(self):
         """Return bars of visit and fish coverage per row of the table (the top entries);
@@ -523,8 +522,9 @@ class OverviewReport(Report):
         elif made:
             items.append(f"รายงานความก้าวหน้ารายตำบล {self._count(len(made), 'ฉบับ')} "
                          "ตำบลละหนึ่งฉบับ")
-        html = Html("<ol>" + "".join(f"<li>{escape(item)}</li>" for item in items) + "</ol>"
-                    if items else "")
+        html = Html('<ol class="numbered">' + "".join(
+            f'<li><span class="number">{escape(self.number(n))}.</span>{escape(item)}</li>'
+            for n, item in enumerate(items, start=1)) + "</ol>" if items else "")
         if self.excluded:
             html += paragraph(f"{self._names(self.excluded)} ยังไม่ได้จัดทำรายงาน "
                               "เพราะบันทึกยังมีข้อผิดพลาด", "small")

@@ -175,6 +175,13 @@ def paragraph(text: str, css_class: str = "") -> Html:
     return Html(f"<p{class_attribute}>{escape(text)}</p>")
 
 
+def bullet_list(items: list[str], css_class: str = "") -> Html:
+    """Return escaped text items as a list whose bullets are text (what the PDF's text reads)."""
+    classes = escape(f"bulleted {css_class}".strip())
+    return Html(f'<ul class="{classes}">' + "".join(
+        f'<li><span class="bullet">•</span>{escape(item)}</li>' for item in items) + "</ul>")
+
+
 def image(data: bytes | str, mime: str, css_class: str = "chart") -> Html:
     """Return an image as an <img> with a data: URI (the only kind the PDF fetches)."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
