@@ -11,7 +11,9 @@ under 500 MB of memory and 5 s of CPU time.
 from __future__ import annotations
 
 import csv
+import json
 import os
+import signal
 import struct
 import subprocess
 import sys
@@ -46,30 +48,42 @@ class Run:
     wall_seconds: float
 
 
+# The child is measured by a small launcher, not by pytest: a process's peak RSS counts the
+# memory of the process it was forked from (Linux keeps the high-water mark across exec), and
+# pytest grows large over a whole test session.
+_LAUNCHER = """
+import json, os, sys
+out, err, result, *argv = sys.argv[1:]
+pid = os.fork()
+if pid == 0:
+    os.dup2(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 1)
+    os.dup2(os.open(err, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 2)
+    os.execv(argv[0], argv)
+_, status, usage = os.wait4(pid, 0)
+with open(result, "w") as stream:
+    json.dump({"code": os.waitstatus_to_exitcode(status), "maxrss_kb": usage.ru_maxrss,
+               "cpu": usage.ru_utime + usage.ru_stime}, stream)
+"""
+
+
 def km_check(data: Path, tmp_path: Path, timeout: float = 120) -> Run:
     """Return the run of `km check --data data` in a child process, measured by wait4."""
-    out, err = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
+    out, err, result = (tmp_path / name for name in ("stdout.txt", "stderr.txt", "run.json"))
     started = time.monotonic()
-    with out.open("wb") as stdout, err.open("wb") as stderr:
-        child = subprocess.Popen(
-            [sys.executable, "-m", "km_analysis.cli", "check", "--data", str(data)],
-            stdout=stdout, stderr=stderr, cwd=ROOT,
-        )
-        deadline = started + timeout
-        while True:
-            # wait4 gives this child's own rusage (RUSAGE_CHILDREN would add up every child).
-            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                child.kill()
-                os.wait4(child.pid, 0)
-                pytest.fail(f"km check --data {data} ran longer than {timeout} s")
-            time.sleep(0.02)
-    child.returncode = os.waitstatus_to_exitcode(status)
+    launcher = subprocess.Popen(  # -S: no site imports, so the launcher itself stays small
+        [sys.executable, "-S", "-c", _LAUNCHER, str(out), str(err), str(result),
+         sys.executable, "-m", "km_analysis.cli", "check", "--data", str(data)],
+        cwd=ROOT, start_new_session=True)
+    try:
+        launcher.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(launcher.pid, signal.SIGKILL)
+        launcher.wait()
+        pytest.fail(f"km check --data {data} ran longer than {timeout} s")
+    measured = json.loads(result.read_text())
     output = out.read_text(errors="replace") + err.read_text(errors="replace")
-    return Run(child.returncode, output, usage.ru_utime + usage.ru_stime,
-               usage.ru_maxrss / 1024, time.monotonic() - started)
+    return Run(measured["code"], output, measured["cpu"], measured["maxrss_kb"] / 1024,
+               time.monotonic() - started)
 
 
 def assert_refused(run: Run, code: int, *named: str) -> None:
