@@ -23,6 +23,22 @@ from .tables import Html, HtmlWithMetadata, escape, percent
 
 WHAT_LABELS = {"session": "กิจกรรม", "visit": "ลงพื้นที่"}
 SHORT_FINGERPRINT = 12  # characters of the records' fingerprint the colophon prints
+COMING_DAYS = 42  # the "coming" sections' window: what to prepare before the next forum
+# An action's state against its due date, as every report words it.
+DUE_STATES = {"overdue": "เลยกำหนด", "planned": "ยังไม่ถึงกำหนด", "closed": "ปิดแล้ว",
+              "undated": "ไม่ได้กำหนดวัน"}
+BACKGROUND_CHARACTERS = 170  # a request's background on page 1: about two lines
+
+
+def shortened(text: str, most: int = BACKGROUND_CHARACTERS) -> str:
+    """Return `text` cut at a space before `most` characters, with "…" when cut.
+
+    Thai parts phrases with spaces, so the cut falls between words.
+    """
+    if len(text) <= most:
+        return text
+    cut = text.rfind(" ", 0, most)
+    return text[:cut if cut > most // 2 else most].rstrip() + "…"
 
 
 @cache

@@ -9,6 +9,7 @@ import pandas as pd
 
 from .. import measures
 from ..records.schema import ACTION_STATUSES
+from .base import shortened
 from .tables import Html, bullet_list, escape, paragraph
 
 PROPOSALS_ON_PAGE_ONE = 5
@@ -62,7 +63,7 @@ class MeetingSections:
             parts.append('<p class="background">ความเป็นมา: เช่นเดียวกับเรื่องที่ '
                          f'{escape(self.number(same_as))}</p>')
         elif pd.notna(row.background) and str(row.background).strip():
-            background = escape(self.text(_shortened(str(row.background))))
+            background = escape(self.text(shortened(str(row.background))))
             parts.append(f'<p class="background">ความเป็นมา: {background}</p>')
         facts = []
         if pd.notna(row.owner) and str(row.owner).strip():
@@ -127,13 +128,3 @@ class MeetingSections:
             return ", ".join(shown) + f" และอีก {self.number(rest)} {unit}"
         return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + f" และ{shown[-1]}"
 
-
-BACKGROUND_CHARACTERS = 180  # about two lines of page 1
-
-
-def _shortened(text: str) -> str:
-    """Return text cut at the last space before BACKGROUND_CHARACTERS, with "…" when cut."""
-    if len(text) <= BACKGROUND_CHARACTERS:
-        return text
-    cut = text.rfind(" ", 0, BACKGROUND_CHARACTERS)
-    return text[:cut if cut > 0 else BACKGROUND_CHARACTERS].rstrip() + "…"

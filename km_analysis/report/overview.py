@@ -23,16 +23,14 @@ from ..measures.province import next_sponsor_forum, progress_by, province_totals
 from ..records.schema import SESSION_KINDS
 from ..records.workbook import DATE_FORMAT, put_value
 from ..scope import OVERVIEW, refused_tambons, without_tambons
-from .base import Report, open_records
+from .base import COMING_DAYS, DUE_STATES, Report, open_records, shortened
 from .tables import Column, Html, bullet_list, cell, escape, html_table, paragraph
 
 TAMBON_ROWS = 40  # one row per tambon up to this many (about two pages), else per amphoe
 FIRST_REQUESTS = 5  # page 1 words this many sponsor requests; the rest are counted
-COMING_DAYS = 42
 SPREADSHEET = "km-overview-tambons-{as_of}.xlsx"
 SPREADSHEET_TITLE = "ตารางความก้าวหน้ารายตำบลและเรื่องค้าง"
 CHART_ROWS = 12  # the coverage chart shows the top rows that fit half a page
-DUE_STATES = {"overdue": "เลยกำหนด", "planned": "ยังไม่ถึงกำหนด", "undated": "ไม่ได้กำหนดวัน"}
 
 # The per-tambon spreadsheet: province_progress's columns under Thai headers.
 SHEET_COLUMNS = (
@@ -225,7 +223,7 @@ class OverviewReport(Report):
         shown = table.head(FIRST_REQUESTS) if self.spreadsheet else table
         items, seen = [], {}
         for number, row in enumerate(shown.itertuples(), start=1):
-            background = _shortened(self.text(row.background))
+            background = shortened(self.text(row.background))
             if background and background in seen:
                 background = f"ดังความเป็นมาของเรื่องที่ {self.number(seen[background])}"
             elif background:
@@ -582,14 +580,6 @@ def write_spreadsheet(path: Path, progress: pd.DataFrame, actions: pd.DataFrame,
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(_fixed_zip_times(buffer.getvalue(), stamp.timetuple()[:6]))
     return path
-
-
-def _shortened(text: str, most: int = 160) -> str:
-    """Return `text` cut at a space before `most` characters, with "…" (a page-1 background)."""
-    if len(text) <= most:
-        return text
-    cut = text.rfind(" ", 0, most)
-    return text[:cut if cut > most // 2 else most].rstrip() + "…"
 
 
 def _sheet_value(value, kind: str, text):

@@ -16,13 +16,10 @@ from ..records.schema import (
     TABLES,
 )
 from ..scope import in_scope
-from .base import Report, open_records, section
+from .base import COMING_DAYS, DUE_STATES, Report, open_records, section
 from .meeting import MeetingSections
 from .tables import Column, Html, escape, html_table, image, paragraph
 
-DUE_STATES = {"overdue": "เลยกำหนด", "planned": "ยังไม่ถึง", "closed": "ปิดแล้ว",
-              "undated": "ไม่ได้กำหนด"}
-COMING_DAYS = 42  # the "coming" section's window: what to prepare before the next forum
 VISIT_STATES = {
     "done": "ลงพื้นที่แล้ว",
     "overdue": "เลยกำหนด",
