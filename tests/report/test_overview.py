@@ -7,7 +7,6 @@ PDF's text is read by pdftotext, as tests/report/test_render.py does.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -22,23 +21,11 @@ from km_analysis.records import synth
 from km_analysis.report.overview import SHEET_COLUMNS, TAMBON_ROWS, OverviewReport
 
 from ..conftest import DEMO_DATA
+from .pdftext import RENDERS, pdf_text, squeeze
 
 AS_OF = "2006-10-30"
 
-pytestmark = [
-    pytest.mark.slow,  # renders reports end to end
-    pytest.mark.skipif(shutil.which("pdftotext") is None,
-                       reason="pdftotext (Debian poppler-utils) is not installed"),
-]
-
-
-def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-def pdf_text(path: Path, *options: str) -> str:
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", *options, str(path), "-"], check=True,
-                          capture_output=True, text=True).stdout
+pytestmark = RENDERS  # renders reports end to end
 
 
 def pages(path: Path) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -15,20 +14,14 @@ import pytest
 from km_analysis.cli import main
 
 from ..conftest import DEMO_DATA
+from .pdftext import RENDERS, page_texts, squeeze
+
+pytestmark = RENDERS  # renders reports end to end
 
 AS_OF = "2006-10-30"
 DEMO_TAMBONS = ("tharai", "mamuangsongton", "bangjak")
 
 
-def page_texts(pdf: Path) -> list[str]:
-    """Return the text of each page, in layout order (a table row stays on one line)."""
-    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], check=True,
-                          capture_output=True, text=True).stdout
-    return text.split("\f")[:-1]
-
-
-def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def render(data: Path, out: Path, slug: str, *options: str) -> Path:

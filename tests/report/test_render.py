@@ -11,7 +11,6 @@ import errno
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -28,25 +27,12 @@ from km_analysis.errors import FetchRefused
 from km_analysis.report import exporters
 
 from ..conftest import DEMO_DATA, ROOT, write_csv_folder
+from .pdftext import RENDERS, pdf_text, squeeze
 
 DEMO_TAMBONS = ("tharai", "mamuangsongton", "bangjak")
 AS_OF = pd.Timestamp("2006-10-30")  # the last thing that happened in the demo: a visit
 
-pytestmark = [
-    pytest.mark.slow,  # renders reports end to end
-    pytest.mark.skipif(shutil.which("pdftotext") is None,
-                       reason="pdftotext (Debian poppler-utils) is not installed"),
-]
-
-
-def squeeze(text: str) -> str:
-    """Return text without whitespace: Thai has no spaces inside words, tables wrap lines."""
-    return re.sub(r"\s+", "", text)
-
-
-def pdf_text(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
-                          capture_output=True, text=True).stdout
+pytestmark = RENDERS  # renders reports end to end
 
 
 @pytest.fixture(scope="module")
@@ -177,9 +163,8 @@ def test_thai_numerals_option_writes_thai_digits(tmp_path):
                  "--numerals", "thai"]) == 0
     text = pdf_text(tmp_path / "2006-10-30" / "tharai" / "km-progress-tharai-2006-10-30.pdf")
     assert squeeze("ข้อมูล ณ วันที่ ๓๐ ตุลาคม ๒๕๔๙") in squeeze(text)
-    layout = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(
-        tmp_path / "2006-10-30" / "tharai" / "km-progress-tharai-2006-10-30.pdf"), "-"],
-        check=True, capture_output=True, text=True).stdout
+    layout = pdf_text(tmp_path / "2006-10-30" / "tharai" / "km-progress-tharai-2006-10-30.pdf",
+                      "-layout")
     assert "-๒-" in squeeze(layout)  # the page number "- ๒ -" of page 2 (in reading order)
 
 
