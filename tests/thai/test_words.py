@@ -137,3 +137,16 @@ def test_a_hyphenated_unit_stays_whole():
     # "คน-" at a line's end reads as a word cut in two, and pdftotext drops the hyphen.
     assert "คน-ครั้ง" in thai.words("ผู้เข้าร่วม 124 คน-ครั้ง")
     assert "คน-ครั้ง)" in thai.words("(ในกิจกรรมของตำบล 98 คน-ครั้ง)")
+
+
+def test_the_word_set_segments_as_pythainlps_trie(labels):
+    from pythainlp.tokenize import word_dict_trie
+    from pythainlp.tokenize.newmm import segment
+
+    from km_analysis.thai.words import _dictionary
+
+    demo = load_records(DEMO_DATA)
+    texts = labels + [str(v) for v in demo.sessions["summary"].dropna()] + BROKEN_BEFORE
+    trie = word_dict_trie()
+    for text in texts:
+        assert segment(text, custom_dict=_dictionary()) == segment(text, custom_dict=trie), text
