@@ -1,14 +1,18 @@
 """Charts in the report's Thai style: Sarabun, grey-safe (markers and hatching, not colour alone).
 
 Figures are built with matplotlib's object API (no pyplot state), so a notebook shows exactly
-the figures a function returns, and `Svg(figure)` gives the vector image the PDF embeds. Every
+the figures a function returns. `Drawing(figure)` is how the report shows a drawing with words
+(the fish, the ปลาตะเพียน, the river, the stair): its shapes as SVG and its words as real HTML
+text over them, shaped like the body text; `Svg(figure)` (text as paths) is for simple charts. Every
 drawing function works inside `thai_style()` and leaves matplotlib's settings as it found them.
 
 The room holds `style` (the style, the grey palette, the figure frame, `Svg` and `Png`),
+`drawing` (`Drawing`),
 `thaitext` (Thai line breaking and measuring for drawings), `fish` (โมเดลปลาทู), `mobile`
 (ปลาตะเพียน), `river` (ธารปัญญา and the stair) and `simple` (visits and coverage charts).
 """
 
+from .drawing import Drawing
 from .fish import FISH_HEIGHT_CM, FISH_ITEMS, NOTHING_YET, PART_HEADINGS, fish
 from .mobile import COMPLETENESS_LABELS, MOBILE_COLUMNS, pla_taphian
 from .river import RIVER_HEIGHT_CM, STAIR_CAPTION, STAIR_HEIGHT_CM, river, stair
@@ -28,6 +32,7 @@ __all__ = [
     "STAIR_HEIGHT_CM",
     "STYLE",
     "WIDTH_CM",
+    "Drawing",
     "Png",
     "Svg",
     "break_qualities",

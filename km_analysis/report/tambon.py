@@ -18,7 +18,7 @@ from ..records.schema import (
 from ..scope import in_scope
 from .base import COMING_DAYS, DUE_STATES, Report, open_records, section
 from .meeting import MeetingSections
-from .tables import Column, Html, escape, html_table, image, paragraph
+from .tables import Column, Html, escape, html_table, paragraph
 
 VISIT_STATES = {
     "done": "ลงพื้นที่แล้ว",
@@ -364,9 +364,8 @@ class TambonReport(MeetingSections, Report):
                           + self._listing([self.text(name) for name in without], "กลุ่ม"),
                           "small") if len(without) else Html(""))
         figures = [
-            image(charts.Png(charts.fish(**kmtools.group_fish(
-                self.records, group_id, self.period.as_of, self.numerals))).data, "image/png",
-                  "fish")
+            charts.Drawing(charts.fish(**kmtools.group_fish(
+                self.records, group_id, self.period.as_of, self.numerals)), "fish").html
             for group_id in group_ids
         ]
         return Html("".join(figures)) + note
@@ -375,8 +374,8 @@ class TambonReport(MeetingSections, Report):
         """Return the tambon's ปลาตะเพียน: the network's fish above, one small fish a group."""
         if self.records.groups.empty:
             return paragraph("ตำบลนี้ยังไม่มีกลุ่มการเงินในบันทึก", "empty")
-        return charts.Png(charts.pla_taphian(**kmtools.tambon_mobile(
-            self.records, self.tambon, self.period.as_of, self.numerals)))
+        return charts.Drawing(charts.pla_taphian(**kmtools.tambon_mobile(
+            self.records, self.tambon, self.period.as_of, self.numerals)), "mobile")
 
     def river_caption(self) -> Html:
         """Return how to read the river diagram actually drawn: one group's, or several's."""
@@ -398,9 +397,9 @@ class TambonReport(MeetingSections, Report):
         if latest.empty:
             return paragraph("กลุ่มในตำบลนี้ยังไม่ได้ประเมินตนเอง จึงยังไม่มีธารปัญญาและบันไดการเรียนรู้",
                              "empty")
-        return charts.Svg(charts.river(latest, kmtools.competency_order(self.records),
-                                       title=f"ธารปัญญา {self.tambon_name}",
-                                       numerals=self.numerals))
+        return charts.Drawing(charts.river(latest, kmtools.competency_order(self.records),
+                                           title=f"ธารปัญญา {self.tambon_name}",
+                                           numerals=self.numerals), "river")
 
     def stairs(self) -> Html:
         """Return the learning stairs of every assessed competency in one table (or nothing).
