@@ -16,13 +16,14 @@ from .period import (
 )
 from .selectors import (
     action_frame,
+    due_dates,
     is_held,
     open_at,
     participant_counts,
     roster_counts,
     visit_state,
 )
-from .tambon import coming, sessions_in_period
+from .tambon import sessions_in_period
 
 MEASURES = ("groups", "visits_planned", "visits_done", "visits_overdue",
             "visits_postponed_undated", "groups_visited", "visit_coverage", "groups_with_head",
@@ -342,22 +343,52 @@ def province_open_actions(records, as_of, for_sponsor: bool | None = None) -> pd
 def province_coming(records, as_of, days: int = 42) -> pd.DataFrame:
     """Return what is planned across the province in (as_of, as_of + days], each item once.
 
-    Columns as `coming`, plus tambon_name (blank for province-wide sessions).
+    Columns as `coming`, plus tambon_name (blank for province-wide sessions). One pass over
+    the sessions and visits: each row's tambon is found once, so each tambon's rows are its
+    own `coming`'s, and a province-wide session is listed once, not under every tambon.
     """
-    parts = []
-    for slug, name in zip(records.tambons["tambon"], records.tambons["name_th"]):
-        rows = coming(records, slug, as_of, days)
-        rows.insert(0, "tambon_name", name)
-        parts.append(rows)
-    if not parts:
-        return pd.DataFrame(columns=["tambon_name", "date", "what", "kind", "title", "where"])
-    rows = pd.concat(parts, ignore_index=True)
-    # A province-wide session appears under every tambon: keep it once, without a tambon.
+    as_of = as_of_or_default(records, as_of)
+    end = as_of + pd.Timedelta(days=int(days))
+    frames = records.frames()
+    tambon_names = lookup(records.tambons, "tambon", "name_th")
+    group_names = lookup(records.groups, "group_id", "name")
+
     sessions = records.sessions
-    province_titles = set(sessions.loc[sessions["tambon"].isna() & sessions["group_id"].isna(),
-                                       "title"].dropna())
-    is_province = (rows["what"] == "session") & rows["title"].isin(province_titles)
-    rows.loc[is_province, "tambon_name"] = pd.NA
-    rows = rows.drop_duplicates(subset=["date", "what", "title", "tambon_name"])
+    session_tambons = row_tambons(frames, "sessions")
+    window = ((sessions["date"] > as_of) & (sessions["date"] <= end)).to_numpy(bool)
+    known = (session_tambons.isna() | session_tambons.isin(records.tambons["tambon"])).to_numpy(bool)
+    chosen = window & known
+    sessions, session_tambons = sessions.loc[chosen], session_tambons.loc[chosen]
+    session_rows = pd.DataFrame({
+        "tambon_name": session_tambons.map(tambon_names),
+        "date": sessions["date"],
+        "what": "session",
+        "kind": sessions["kind"].astype("string"),
+        "title": sessions["title"],
+        "where": (sessions["group_id"].map(group_names).astype("string")
+                  .fillna(sessions["tambon"].map(tambon_names).astype("string"))
+                  .fillna(sessions["venue"])),
+    })
+
+    visits = records.visits
+    visit_tambons = visits["group_id"].map(lookup(records.groups, "group_id", "tambon"))
+    due = due_dates(visits)
+    waiting = visit_state(visits, as_of).isin(["planned", "postponed", "overdue"]).to_numpy(bool)
+    chosen = (waiting & ((due > as_of) & (due <= end)).to_numpy(bool)
+              & visit_tambons.isin(records.tambons["tambon"]).to_numpy(bool))
+    visits = visits.loc[chosen]
+    name = visits["group_id"].map(group_names).astype("string")
+    visit_rows = pd.DataFrame({
+        "tambon_name": visit_tambons.loc[chosen].map(tambon_names),
+        "date": due.loc[chosen],
+        "what": "visit",
+        "kind": "field_visit",
+        "title": "ลงพื้นที่ " + name,
+        "where": name,
+    })
+    rows = pd.concat([session_rows, visit_rows], ignore_index=True).astype({
+        "tambon_name": "string", "date": "datetime64[us]", "what": "string", "kind": "string",
+        "title": "string", "where": "string"})
+    rows = rows.sort_values(["date", "what", "title"], kind="stable")
     return rows.sort_values(["date", "tambon_name", "title"], kind="stable",
                             na_position="first").reset_index(drop=True)

@@ -14,10 +14,12 @@ from km_analysis.measures.province import (
     next_sponsor_forum,
     progress_by,
     province_totals,
+    province_coming,
     province_wide,
 )
-from km_analysis.measures.tambon import tambon_progress
+from km_analysis.measures.tambon import coming, tambon_progress
 from km_analysis.records import synth
+from km_analysis.scope import row_tambons
 
 from ..conftest import DEMO_DATA
 
@@ -169,3 +171,36 @@ def test_the_next_sponsor_forum_is_numbered_by_its_order(demo):
     forum = next_sponsor_forum(demo, "2006-10-30")
     assert (forum["session_id"], forum["number"]) == ("S14", 2)
     assert next_sponsor_forum(demo, "2006-11-20") is None
+
+
+def _coming_tambon_by_tambon(records, as_of) -> pd.DataFrame:
+    """Each tambon's own `coming`, tagged with its name; a province-wide session once."""
+    parts = []
+    for slug, name in zip(records.tambons["tambon"], records.tambons["name_th"]):
+        rows = coming(records, slug, as_of)
+        rows.insert(0, "tambon_name", name)
+        parts.append(rows)
+    rows = pd.concat(parts, ignore_index=True)
+    scopes = row_tambons(records.frames(), "sessions")
+    province_ids = set(records.sessions.loc[scopes.isna().to_numpy(bool), "title"])
+    rows.loc[(rows["what"] == "session") & rows["title"].isin(province_ids), "tambon_name"] = pd.NA
+    return rows.drop_duplicates().astype({"tambon_name": "string"})
+
+
+def _as_rows(frame: pd.DataFrame) -> list[tuple]:
+    return sorted(tuple(map(str, row)) for row in frame.itertuples(index=False, name=None))
+
+
+@pytest.mark.parametrize("as_of", ["2006-08-01", "2006-09-15", "2006-10-12", "2006-10-30"])
+def test_the_coming_list_is_each_tambons_own_on_the_demo(demo, as_of):
+    grouped = province_coming(demo, as_of)
+    assert len(grouped) > 0
+    assert _as_rows(grouped) == _as_rows(_coming_tambon_by_tambon(demo, as_of))
+
+
+def test_the_coming_list_is_each_tambons_own_on_synthetic_records(province_records):
+    as_of = province_records.sessions["date"].quantile(0.5)
+    grouped = province_coming(province_records, as_of)
+    assert len(grouped) > 0
+    assert _as_rows(grouped) == _as_rows(_coming_tambon_by_tambon(province_records, as_of))
+    assert grouped["date"].is_monotonic_increasing
