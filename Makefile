@@ -19,17 +19,18 @@ OUT ?= reports
 NUMERALS ?= arabic
 XLSX ?= km-entry.xlsx
 SCALES ?= demo,province,national
-export DATA OUT NUMERALS TAMBON AS_OF SINCE JOBS FORCE PDF XLSX SCALES
+export DATA OUT NUMERALS TAMBON AS_OF SINCE JOBS FORCE PDF XLSX SCALES INBOX
 
 LAB_ARGS ?=
 export LAB_ARGS
 
-.PHONY: help setup check report reports verify template lab lint test bench clean
+.PHONY: help setup check report reports verify template collect lab lint test bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo "  variables: TAMBON=slug|Thai name|overview|all DATA=path AS_OF=date SINCE=date OUT=dir"
 	@echo "             NUMERALS=arabic|thai JOBS=n FORCE=1 PDF=path (verify) XLSX=file (template)"
+	@echo "             INBOX=folder (collect)"
 
 setup: $(STAMP) ## create or update the environment in .venv (pinned by requirements.lock)
 
@@ -59,6 +60,10 @@ template: setup ## the entry workbook, filled from DATA: make template [TAMBON=s
 	@# With TAMBON, that tambon's workbook, written to km-entry-<slug>.xlsx unless XLSX is given.
 	"$(BIN)/km" template --data "$$DATA" $${TAMBON:+--tambon "$$TAMBON"} \
 		$(if $(and $(TAMBON),$(filter file,$(origin XLSX))),,--out "$$XLSX")
+
+collect: setup ## what returned workbooks bring, before adding them: make collect INBOX=folder [DATA=path]
+	@test -n "$${INBOX:-}" || { echo "make collect needs INBOX=<the folder of workbooks the tambons sent back>"; exit 2; }
+	"$(BIN)/km" collect "$$INBOX" --data "$$DATA"
 
 lab: setup ## JupyterLab on notebooks/, with this environment as the "KM workbook" kernel
 	"$(BIN)/python" -m ipykernel install --user --name km-workbook --display-name "KM workbook" >/dev/null

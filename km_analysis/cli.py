@@ -19,7 +19,7 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from . import thai
-from .errors import KmError, Problem, UsageError
+from .errors import KmError, Problem, UsageError, errors_in
 from .records.load import Records, load_records
 from .records.schema import TABLES
 from .records.sources import example_marker
@@ -180,6 +180,25 @@ def _parser() -> argparse.ArgumentParser:
     template.add_argument("--tambon", metavar="SLUG",
                           help="fill in this tambon's rows (slug or Thai name)")
     template.set_defaults(run=_run_template)
+
+    collect = commands.add_parser(
+        "collect", help="what returned workbooks bring against the records, before adding them",
+        description="Compare each workbook (.xlsx, .ods) in INBOX with the records at --data "
+        "and print, per workbook and table, the rows that are new, changed (with the old and "
+        "new value of each column), unchanged and removed (rows of the workbook's tambons it "
+        "no longer holds), and every key two workbooks bring with different content. Values "
+        "are compared as parsed (15/11/2549 and a date cell are one date; a tambon's Thai name "
+        "is its slug). Each workbook is checked alone, as `km check --data BOOK` would: one "
+        "holding an error is refused with all its problems and the others are still compared. "
+        "Fish and notes have no id: an edited item shows as one removed and one new row. CSV "
+        "files in INBOX are not read. Nothing is written.",
+        epilog="Exit codes: 0 no conflicts and no refused workbook, 1 conflicts or refused "
+        "workbooks, 2 usage (INBOX missing, not a folder or without workbooks; a bad --data).",
+    )
+    collect.add_argument("inbox", metavar="INBOX",
+                         help="the folder of workbooks the tambons sent back")
+    _add_data_option(collect)
+    collect.set_defaults(run=_run_collect)
 
     tambons = commands.add_parser("tambons", help="list the tambons: slug, Thai and English name")
     _add_data_option(tambons)
@@ -388,6 +407,85 @@ def _run_template(args: argparse.Namespace, out: Console) -> int:
         staging.unlink(missing_ok=True)
     out.print(str(path), highlight=False, soft_wrap=True)
     return 0
+
+
+def _run_collect(args: argparse.Namespace, out: Console) -> int:
+    from .records.collect import collect
+
+    comparison = collect(args.inbox, args.data)
+    if comparison.current_errors:
+        _console(stderr=True).print(
+            f"{len(comparison.current_errors)} record error(s) in {comparison.current}: the "
+            "rows that hold them are left out of the comparison (km check lists them)",
+            style="yellow", highlight=False)
+    for brought in comparison.workbooks:
+        print_brought(brought, out)
+    if comparison.conflicts:
+        print_conflicts(comparison.conflicts, out)
+    refused, conflicts = len(comparison.refused), len(comparison.conflicts)
+    compared = len(comparison.workbooks) - refused
+    ok = not refused and not conflicts
+    out.print(f"{compared} workbook(s) compared with {comparison.current}, {refused} refused; "
+              f"{conflicts} conflict(s) between workbooks", style="bold green" if ok
+              else "bold red", highlight=False, soft_wrap=True)
+    return 0 if ok else 1
+
+
+def print_brought(brought, console: Console) -> None:
+    """Print what one workbook brings: its rows per table, then each row it adds, changes or
+    no longer holds (km collect)."""
+    from .records.collect import shown
+
+    if brought.refused:
+        console.print(Text.assemble((brought.workbook, "bold"), (
+            f": refused, {len(errors_in(brought.problems))} error(s); nothing of it is "
+            "compared", "red")), highlight=False, soft_wrap=True)
+        print_problems(brought.problems, console)
+        return
+    tambons = ", ".join(f"{slug} {name}".strip() for slug, name in brought.tambons.items())
+    console.print(Text.assemble((brought.workbook, "bold"), f" ({tambons or 'no tambon'})"),
+                  highlight=False, soft_wrap=True)
+    counts = RichTable("table", "ตาราง", "rows", "new", "changed", "unchanged", "removed")
+    for c in brought.counts:
+        counts.add_row(c.table, TABLES[c.table].label_th,
+                       *(str(n) for n in (c.rows, c.new, c.changed, c.unchanged, c.removed)))
+    console.print(counts)
+    if not (brought.new or brought.changed or brought.removed):
+        console.print("no change: every row is already in the records", highlight=False)
+        return
+    rows = RichTable("change", "table", "key", "column", "now", "in the workbook", "where")
+    for change in brought.changed:
+        for column, before, after in change.columns:
+            rows.add_row(*map(Text, ("changed", change.table, change.key, column,
+                                     shown(before) or "(blank)", shown(after) or "(blank)",
+                                     change.place.in_book())))
+    for change in brought.new:
+        rows.add_row(*map(Text, ("new", change.table, change.key, "", "", "",
+                                 change.place.in_book())))
+    for change in brought.removed:
+        rows.add_row(*map(Text, ("removed", change.table, change.key, "", "", "",
+                                 f"now {change.was}")))
+    console.print(rows)
+
+
+def print_conflicts(conflicts, console: Console) -> None:
+    """Print each key two workbooks bring with different content, one line per column,
+    naming both places whole (km collect)."""
+    from .records.collect import shown
+
+    console.print(f"{len(conflicts)} conflict(s): one key, different content in two workbooks "
+                  "(keep one version, in one workbook)", style="bold red", highlight=False)
+    for conflict in conflicts:
+        first, second = conflict.places
+        for column, one, other in conflict.columns:
+            console.print(
+                f"conflict: {conflict.table} {conflict.key}, {column}: {_quoted(shown(one))} in "
+                f"{first}; {_quoted(shown(other))} in {second}", style="red", highlight=False,
+                soft_wrap=True)
+
+
+def _quoted(text: str) -> str:
+    return repr(text) if text else "blank"
 
 
 def _run_verify(args: argparse.Namespace, out: Console) -> int:
