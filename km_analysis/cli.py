@@ -443,8 +443,11 @@ def print_brought(brought, console: Console) -> None:
         print_problems(brought.problems, console)
         return
     tambons = ", ".join(f"{slug} {name}".strip() for slug, name in brought.tambons.items())
-    console.print(Text.assemble((brought.workbook, "bold"), f" ({tambons or 'no tambon'})"),
-                  highlight=False, soft_wrap=True)
+    warnings = len(brought.problems)  # a workbook compared holds no error
+    console.print(Text.assemble(
+        (brought.workbook, "bold"), f" ({tambons or 'no tambon'})",
+        (f", {warnings} warning(s): km check --data lists them" if warnings else "", "yellow")),
+        highlight=False, soft_wrap=True)
     counts = RichTable("table", "ตาราง", "rows", "new", "changed", "unchanged", "removed")
     for c in brought.counts:
         counts.add_row(c.table, TABLES[c.table].label_th,

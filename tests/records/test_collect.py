@@ -6,6 +6,7 @@ openpyxl as a facilitator would edit them in a spreadsheet.
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 
@@ -185,6 +186,23 @@ def test_a_refused_workbook_shows_every_problem_and_the_others_are_still_compare
     assert f"{bad}: refused, 2 error(s)" in out
     assert "31/02/2549" in out and "ไปแล้ว" in out and "วัดบางจาก" in out
     assert "1 workbook(s) compared" in out and "1 refused" in out
+
+
+def test_rows_the_current_records_refuse_are_left_out_and_said_so(inbox, tmp_path, capsys):
+    data = shutil.copytree(DEMO_DATA, tmp_path / "data")
+    with open(data / "sessions.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    next(r for r in rows if r["session_id"] == "S05")["date"] = "31/02/2549"
+    with open(data / "sessions.csv", "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    inbox("bangjak")
+    assert main(["collect", str(inbox.folder), "--data", str(data)]) == 0
+    captured = capsys.readouterr()
+    assert f"1 record error(s) in {data}: the rows that hold them are left out" in captured.err
+    [line] = [line for line in captured.out.splitlines() if " S05 " in line]
+    assert [cell.strip() for cell in line.split("│")[1:4]] == ["new", "sessions", "S05"]
 
 
 def test_a_file_that_is_no_workbook_is_refused_beside_the_others(inbox):
