@@ -181,6 +181,9 @@ def render_report(
                 parameters={**parameters, "attachments_dir": str(staging)},
                 kernel_name=KERNEL, cwd=str(notebook_path(notebook).parent),
                 progress_bar=False, log_output=False, kernel_manager_class=LocalKernelManager,
+                # Written once, at the end (with the traceback, if a cell fails): saving the
+                # notebook with its images before and after each cell cost seconds a report.
+                request_save_on_cell_execute=False,
                 config=Config({"LocalKernelManager": {"ip": str(kernel)}}),
             ))
         except papermill.PapermillExecutionError as exc:

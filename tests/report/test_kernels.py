@@ -194,6 +194,8 @@ def test_a_failed_notebook_leaves_no_kernel_files(tmp_path, kernels_folder, monk
         render.render_report("fails.ipynb", {}, paths, {})
     assert _names(kernels_folder) == set()
     assert paths.failed_notebook.exists() and not paths.folder.exists()
+    # Written once, at the end, yet with the failing cell's traceback in it.
+    assert "no such tambon" in paths.failed_notebook.read_text(encoding="utf-8")
 
 
 @pytest.mark.slow
