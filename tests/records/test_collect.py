@@ -127,13 +127,14 @@ def test_a_changed_value_a_new_row_and_removed_fish_are_named(inbox, current):
     assert all(r.was.source == str(DEMO_DATA / "fish.csv") for r in brought.removed)
 
 
-def test_a_date_cell_and_the_same_date_typed_in_thai_are_the_same(inbox, current):
+@pytest.mark.parametrize("typed", ["cell", "Thai text"])
+def test_a_date_cell_and_the_same_date_typed_in_thai_are_the_same(inbox, current, typed):
     book = inbox("tharai")
-    actions = _rows(book, "actions")
-    [first] = actions.values()
-    raised = current.actions.set_index("action_id").at[next(iter(actions)), "raised"]
-    _edit(book, "actions", {(first, "raised"): f"{raised.day}/{raised.month}/"
-                            f"{raised.year + 543}"})
+    [(action, row)] = _rows(book, "actions").items()
+    raised = current.actions.set_index("action_id").at[action, "raised"]
+    value = (raised.to_pydatetime() if typed == "cell"
+             else f"{raised.day}/{raised.month}/{raised.year + 543}")
+    _edit(book, "actions", {(row, "raised"): value})
     [brought] = compare(current, [read_workbook(book)]).workbooks
     assert _counts(brought, "actions") == (1, 0, 0, 1, 0)
 
