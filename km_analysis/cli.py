@@ -246,8 +246,6 @@ def _run_tambons(args: argparse.Namespace, out: Console) -> int:
 
 
 def _run_report(args: argparse.Namespace, out: Console) -> int:
-    from .batch import plan_reports
-
     err = _console(stderr=True)
     as_of = _date_option(args.as_of, "--as-of")
     since = _date_option(args.since, "--since")
@@ -259,6 +257,20 @@ def _run_report(args: argparse.Namespace, out: Console) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs}: expected a number of reports, 1 or more")
     checked_out_folder(args.out)
+    if args.tambon == "all":
+        return _report(args, as_of, since, out, err, kernel=None)
+    from .report.kernels import StartedKernel
+
+    # One report's kernel starts while the records load and are checked; it is stopped
+    # however this ends, a refusal included.
+    with StartedKernel() as kernel:
+        return _report(args, as_of, since, out, err, kernel)
+
+
+def _report(args: argparse.Namespace, as_of, since, out: Console, err: Console, kernel) -> int:
+    """Load the records and render the reports `args` ask for (one on `kernel`, or all)."""
+    from .batch import plan_reports
+
     records = load_records(args.data, errors="collect")
     if args.tambon == "all":
         reports = [*_select_tambons(records, args.tambons, args.amphoe), OVERVIEW]
@@ -288,7 +300,8 @@ def _run_report(args: argparse.Namespace, out: Console) -> int:
 
     with err.status(f"{name}: starting") as status:
         timings = render_report(job.notebook, job.parameters, job.paths, job.provenance,
-                                progress=lambda step: status.update(f"{name}: {step}"))
+                                progress=lambda step: status.update(f"{name}: {step}"),
+                                kernel=kernel)
     steps = {"snapshot": snapshot_seconds, **timings.steps}
     err.print("  ".join(f"{step} {seconds:.2f}s" for step, seconds in steps.items()
                         if step != "notebook"), highlight=False, style="dim")

@@ -1,5 +1,6 @@
 """A render's kernel leaves no files behind: not when it ends, fails or is stopped, and what a
-killed render left is removed by the next one (unless its process still runs)."""
+killed render left is removed by the next one (unless its process still runs). A kernel started
+while the records load runs the notebook as a fresh kernel would."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import pytest
 
 from km_analysis.cli import main
 from km_analysis.errors import ReportError
-from km_analysis.report import render
+from km_analysis.report import kernels, render
 from km_analysis.report.outputs import ReportPaths
 
 from ..conftest import DEMO_DATA, ROOT
@@ -72,25 +73,25 @@ def test_stale_files_of_a_dead_process_are_removed_and_a_running_ones_kept(
     # Not a kernel's file of ours: another program's, or a name we never give.
     others = ["km-kernel-notes.txt", f"km-kernel-{_dead_pid()}-xyz.json", "km-kernel-1.json"]
     _touch(kernels_folder, dead + running + own + others)
-    removed = render.remove_stale_kernel_files()
+    removed = kernels.remove_stale_kernel_files()
     assert sorted(path.name for path in removed) == sorted(dead)
     assert _names(kernels_folder) == set(running + own + others)
 
 
 def test_a_kernel_is_named_for_the_rendering_process(kernels_folder):
-    name = render.kernel_name()
+    name = kernels.kernel_name()
     assert name.parent == kernels_folder
     assert name.name.startswith(f"km-kernel-{os.getpid()}-")
-    assert all(render._KERNEL_FILE.fullmatch(file) for file in _kernel_files(name.name))
+    assert all(kernels._KERNEL_FILE.fullmatch(file) for file in _kernel_files(name.name))
 
 
 def test_ending_a_kernel_stops_its_process_and_removes_only_its_files(kernels_folder):
-    name, other = render.kernel_name(), render.kernel_name()
+    name, other = kernels.kernel_name(), kernels.kernel_name()
     _touch(kernels_folder, _kernel_files(name.name) + _kernel_files(other.name))
     process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
-    render._launched[str(name)] = process  # as LocalKernelManager records the kernel it starts
-    render.end_kernel(name)
-    assert process.poll() is not None and str(name) not in render._launched
+    kernels._launched[str(name)] = process  # as LocalKernelManager records the kernel it starts
+    kernels.end_kernel(name)
+    assert process.poll() is not None and str(name) not in kernels._launched
     assert _names(kernels_folder) == set(_kernel_files(other.name))
 
 
@@ -101,7 +102,7 @@ def test_ctrl_c_while_a_kernel_starts_comes_once_the_kernel_is_noted():
     previous = signal.signal(signal.SIGTERM, interrupt)
     noted = False
     try:
-        with pytest.raises(KeyboardInterrupt), render._signals_held():
+        with pytest.raises(KeyboardInterrupt), kernels._signals_held():
             os.kill(os.getpid(), signal.SIGTERM)
             time.sleep(0.05)  # the handler runs here, in the main thread
             noted = True
@@ -144,13 +145,13 @@ def test_a_killed_runs_files_go_at_the_next_render_and_a_running_ones_stay(
     _touch(kernels_folder, running)
 
     seen: list[str] = []  # this render's own kernel files, while its kernel runs
-    launch = render.LocalKernelManager._async_launch_kernel
+    launch = kernels.LocalKernelManager._async_launch_kernel
 
     async def launch_and_look(self, kernel_cmd, **kw):
         await launch(self, kernel_cmd, **kw)
         seen.extend(path.name for path in kernels_folder.glob(f"km-kernel-{os.getpid()}-*"))
 
-    monkeypatch.setattr(render.LocalKernelManager, "_async_launch_kernel", launch_and_look)
+    monkeypatch.setattr(kernels.LocalKernelManager, "_async_launch_kernel", launch_and_look)
     assert main(["report", "tharai", "--data", str(DEMO_DATA), "--out",
                  str(tmp_path / "out")]) == 0
     assert {Path(name).suffix for name in seen} >= {".json", ".log"}
@@ -209,3 +210,28 @@ def test_a_kernel_that_dies_is_one_line_and_leaves_no_files(tmp_path, kernels_fo
         render.render_report("dies.ipynb", {}, paths, {})
     assert _names(kernels_folder) == set()
     assert not paths.folder.exists() and not list(paths.folder.parent.glob(".rendering-*"))
+
+
+@pytest.mark.slow
+def test_a_refused_report_stops_the_kernel_started_while_the_records_loaded(
+        tmp_path, kernels_folder):
+    data = tmp_path / "data"
+    shutil.copytree(DEMO_DATA, data)
+    groups = (data / "groups.csv").read_text(encoding="utf-8").splitlines()
+    groups[1] = groups[1].replace("tharai", "tharia", 1)  # a tambon no one knows
+    (data / "groups.csv").write_text("\n".join(groups) + "\n", encoding="utf-8")
+    assert main(["report", "tharai", "--data", str(data), "--out", str(tmp_path / "out")]) == 1
+    time.sleep(1)  # a kernel left running would still be writing its files
+    assert _names(kernels_folder) == set()
+    assert not (tmp_path / "out" / "2006-10-30").exists()
+
+
+@pytest.mark.slow
+def test_a_kernel_started_ahead_runs_the_notebook_as_a_fresh_kernel(tmp_path, kernels_folder):
+    """Its warm-up import is silent and out of history: counts start at 1, no output added."""
+    assert main(["report", "tharai", "--data", str(DEMO_DATA), "--out", str(tmp_path)]) == 0
+    [executed] = tmp_path.glob("*/tharai/*.ipynb")
+    cells = [c for c in nbformat.read(executed, as_version=4).cells if c.cell_type == "code"]
+    assert [c.execution_count for c in cells] == list(range(1, len(cells) + 1))
+    assert not any(o.get("name") == "stderr" for c in cells for o in c.outputs)
+    assert _names(kernels_folder) == set()
