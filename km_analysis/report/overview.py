@@ -21,7 +21,6 @@ import pandas as pd
 from .. import charts, measures, thai
 from ..measures.province import next_sponsor_forum, progress_by, province_totals
 from ..records.schema import SESSION_KINDS
-from ..records.workbook import DATE_FORMAT, put_value
 from ..scope import OVERVIEW, refused_tambons, without_tambons
 from .base import COMING_DAYS, DUE_STATES, Report, open_records, shortened
 from .tables import Column, Html, bullet_list, cell, escape, html_table, paragraph
@@ -545,33 +544,29 @@ class OverviewReport(Report):
 def write_spreadsheet(path: Path, progress: pd.DataFrame, actions: pd.DataFrame,
                       as_of: pd.Timestamp, text=str) -> Path:
     """Write the overview's spreadsheet: one row per tambon (`SHEET_COLUMNS`), then the open
-    actions; text cells are strings, never formulas; the same figures give the same bytes."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    actions; text cells are strings, never formulas; the same figures give the same bytes.
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "รายตำบล"
-    _write_rows(sheet, [header for _, header, _ in SHEET_COLUMNS], [
-        [_sheet_value(row[name], kind, text) for name, _, kind in SHEET_COLUMNS]
-        for _, row in progress.sort_values(["province_th", "amphoe_th", "name_th"],
-                                           kind="stable").iterrows()],
-        [kind for _, _, kind in SHEET_COLUMNS])
-    actions_sheet = workbook.create_sheet("เรื่องค้าง")
+    Written row by row (openpyxl's write-only mode): a country's 7,255 tambons in seconds.
+    """
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    ordered = progress.sort_values(["province_th", "amphoe_th", "name_th"], kind="stable")
+    kinds = [kind for _, _, kind in SHEET_COLUMNS]
+    _write_sheet(workbook, "รายตำบล", [header for _, header, _ in SHEET_COLUMNS], (
+        [_sheet_value(value, kind, text) for value, kind in zip(values, kinds)]
+        for values in zip(*(ordered[name] for name, _, _ in SHEET_COLUMNS))), kinds)
     state = [("เลยกำหนด" if over else "ยังไม่ถึงกำหนด" if pd.notna(due) else "ไม่ได้กำหนดวัน")
              for over, due in zip(actions["overdue"], actions["due"])]
-    _write_rows(actions_sheet,
-                ["พื้นที่", "เรื่อง", "ผู้รับผิดชอบ", "เสนอคุณเอื้อ", "กำหนดเสร็จ", "สถานะ"],
-                [[text(name) if pd.notna(name) else "ระดับจังหวัด", text(title), text(owner),
-                  "ใช่" if sponsor else "ไม่ใช่", None if pd.isna(due) else due.to_pydatetime(),
-                  s]
-                 for name, title, owner, sponsor, due, s in zip(
-                     actions["tambon_name"], actions["title"], actions["owner"],
-                     actions["for_sponsor"], actions["due"], state)],
-                ["text", "text", "text", "text", "date", "text"])
-    for each in workbook.worksheets:
-        for header in each[1]:
-            header.font = Font(bold=True)
+    _write_sheet(workbook, "เรื่องค้าง",
+                 ["พื้นที่", "เรื่อง", "ผู้รับผิดชอบ", "เสนอคุณเอื้อ", "กำหนดเสร็จ", "สถานะ"],
+                 ([text(name) if pd.notna(name) else "ระดับจังหวัด", text(title), text(owner),
+                   "ใช่" if sponsor else "ไม่ใช่", None if pd.isna(due) else due.to_pydatetime(),
+                   s]
+                  for name, title, owner, sponsor, due, s in zip(
+                      actions["tambon_name"], actions["title"], actions["owner"],
+                      actions["for_sponsor"], actions["due"], state)),
+                 ["text", "text", "text", "text", "date", "text"])
     stamp = as_of.to_pydatetime()
     workbook.properties.created = workbook.properties.modified = stamp
     workbook.properties.creator = "km-analysis"
@@ -590,22 +585,40 @@ def _sheet_value(value, kind: str, text):
     return float(value) if kind == "percent" else int(value)
 
 
-def _write_rows(sheet, headers: list[str], rows: list[list], kinds: list[str]) -> None:
+# Dates in the Buddhist era as Excel and LibreOffice show them ("30 ต.ค. 2549").
+SHEET_DATE_FORMAT = "[$-107041E]d mmm yyyy;@"
+
+
+def _write_sheet(workbook, title: str, headers: list[str], rows, kinds: list[str]) -> None:
+    """Append a sheet of `rows` under bold `headers`, frozen below them."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
+    sheet = workbook.create_sheet(title)
     for column, header in enumerate(headers, start=1):
-        put_value(sheet, 1, column, header)
         sheet.column_dimensions[get_column_letter(column)].width = max(10, len(header) * 0.9)
-    for number, row in enumerate(rows, start=2):
-        for column, (value, kind) in enumerate(zip(row, kinds), start=1):
-            if value is None:
-                continue
-            written = put_value(sheet, number, column, value)
-            if kind == "percent":
-                written.number_format = "0%"
-            elif kind == "date":
-                written.number_format = DATE_FORMAT
     sheet.freeze_panes = "A2"
+
+    def cell(value, number_format=None, font=None):
+        written = WriteOnlyCell(sheet, value)
+        if isinstance(value, str):
+            written.data_type = "s"  # openpyxl takes text beginning with "=" for a formula
+        if number_format:
+            written.number_format = number_format
+        if font:
+            written.font = font
+        return written
+
+    bold = Font(bold=True)
+    sheet.append([cell(header, font=bold) for header in headers])
+    formats = {"percent": "0%", "date": SHEET_DATE_FORMAT}
+    for row in rows:
+        sheet.append([
+            cell(value, formats[kind]) if kind in formats and value is not None
+            else cell(value) if isinstance(value, str) and value.startswith("=")
+            else value
+            for value, kind in zip(row, kinds)])
 
 
 def _fixed_zip_times(data: bytes, when: tuple) -> bytes:

@@ -182,3 +182,28 @@ def test_run_by_hand_the_overview_writes_nothing_and_lists_no_spreadsheet(tmp_pa
     first = report.spreadsheet.read_bytes()
     again = OverviewReport.open(data_dir=str(DEMO_DATA), attachments_dir=str(tmp_path / "b"))
     assert again.spreadsheet.read_bytes() == first  # the same records, the same bytes
+
+
+def test_spreadsheet_text_that_looks_like_a_formula_stays_text_and_dates_show_buddhist_era(
+        tmp_path):
+    from km_analysis.measures import province_progress
+    from km_analysis.records import load_records
+    from km_analysis.report.overview import write_spreadsheet
+
+    records = load_records(DEMO_DATA)
+    progress = province_progress(records, AS_OF).assign(province_th="ชุมพร")
+    progress.loc[progress.index[0], "name_th"] = '=HYPERLINK("http://x","y")'
+    actions = pd.DataFrame({"tambon_name": [pd.NA], "title": ["=1+1"], "owner": ["คุณอำนวย"],
+                            "for_sponsor": [True], "due": [pd.Timestamp("2006-11-15")],
+                            "overdue": [False]})
+    path = write_spreadsheet(tmp_path / "sheet.xlsx", progress, actions, pd.Timestamp(AS_OF))
+    book = openpyxl.load_workbook(path)
+    values = [c.value for row in book["รายตำบล"].iter_rows() for c in row]
+    assert '=HYPERLINK("http://x","y")' in values
+    assert all(c.data_type != "f" for row in book["รายตำบล"].iter_rows() for c in row)
+    [header, action] = book["เรื่องค้าง"].iter_rows()
+    assert [c.value for c in action][:2] == ["ระดับจังหวัด", "=1+1"]
+    assert action[1].data_type == "s"
+    assert action[4].value.date().isoformat() == "2006-11-15"
+    assert "yyyy" in action[4].number_format and "107041E" in action[4].number_format
+    assert all(c.font.bold for c in header)
