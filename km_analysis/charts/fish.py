@@ -271,14 +271,14 @@ class _PlacedLine:
 
 
 def _part_paragraphs(part: str, items: list[str], shown: int, extra: str,
-                     numerals: str, item_lines: int | None = 3) -> list[_Paragraph]:
+                     numerals: str) -> list[_Paragraph]:
     paragraphs = [_Paragraph(PART_HEADINGS[part], 1.1, "bold", max_lines=2, must_fit=True)]
     if not items:
         paragraphs.append(_Paragraph(NOTHING_YET, 1.0, color=_DARK, max_lines=2,
                                      must_fit=True))
     for item in items[:shown]:
-        paragraphs.append(_Paragraph(item, 1.0, bullet=True, max_lines=item_lines,
-                                     must_fit=item_lines is None))
+        # An item is whole or not shown (then counted): never cut.
+        paragraphs.append(_Paragraph(item, 1.0, bullet=True, max_lines=None, must_fit=True))
     if len(items) > shown:
         paragraphs.append(_Paragraph(_more(len(items) - shown, numerals), 1.0, color=_DARK,
                                      max_lines=2, must_fit=True))
@@ -298,7 +298,8 @@ def _fill_part(shape: _FishShape, part: str, items: list[str], extra: str, numer
     """Return the part's text laid out inside it: biggest size first, then fewer items.
 
     Up to IN_FULL items are all shown in full (the lines of `extra` give way first); beyond
-    that, items are shortened at a word ("…") or counted ("และอีก N รายการ").
+    that, as many items as fit, each in full, and the rest counted ("และอีก N รายการ"): an item
+    is never cut, so the drawing and the table list the same words.
     """
     items = [_drawable(item) for item in items]
     extra = _drawable(extra)
@@ -306,23 +307,21 @@ def _fill_part(shape: _FishShape, part: str, items: list[str], extra: str, numer
     if len(items) <= IN_FULL:
         for extra_shown in ((extra, "") if extra.strip() else (extra,)):
             for size in sizes:
-                paragraphs = _part_paragraphs(part, items, len(items), extra_shown, numerals,
-                                              None)
+                paragraphs = _part_paragraphs(part, items, len(items), extra_shown, numerals)
                 placed = _layout_in(shape, part, paragraphs, size, centre, pad_cm)
                 if placed is not None:
                     return placed
         # Too long for the part's outline: all of it on a card pinned over the part.
-        return _card(shape, part, _part_paragraphs(part, items, len(items), "", numerals, None),
+        return _card(shape, part, _part_paragraphs(part, items, len(items), "", numerals),
                      sizes[-1], centre)
     first_shown = min(len(items), FISH_ITEMS)
-    # More items first; for as many items, whole items (at any size) before shortened ones.
+    # More items first, at the largest size that fits.
     for shown in range(first_shown, -1, -1):
-        for item_lines in (None, 3):
-            for size in sizes:
-                paragraphs = _part_paragraphs(part, items, shown, extra, numerals, item_lines)
-                placed = _layout_in(shape, part, paragraphs, size, centre, pad_cm)
-                if placed is not None:
-                    return placed
+        for size in sizes:
+            paragraphs = _part_paragraphs(part, items, shown, extra, numerals)
+            placed = _layout_in(shape, part, paragraphs, size, centre, pad_cm)
+            if placed is not None:
+                return placed
     # Nothing fits (a tiny fish): the heading alone, as small as allowed.
     return _layout_in(shape, part, _part_paragraphs(part, [], 0, "", numerals)[:1], sizes[-1],
                       centre, pad_cm) or []
@@ -445,8 +444,8 @@ def fish(
     The head holds the goals (`head`), the body the knowledge sharing (`body`, then the lines of
     `activity` beneath: e.g. the count and dates of sessions and visits), the tail the knowledge
     assets (`tail`). A part's text is 9-10 pt; up to three items are shown in full, more up to 8
-    a part, each then wrapped to at most three lines ending at a word in "…"; beyond that, or
-    when a part is full, "และอีก N รายการ". `kmtools.group_fish(...)` gives these arguments.
+    a part as long as they fit, each in full; the rest are counted, "และอีก N รายการ".
+    `kmtools.group_fish(...)` gives these arguments.
     """
     with thai_style():
         figure = Figure(figsize=(WIDTH_CM / 2.54, FISH_HEIGHT_CM / 2.54))

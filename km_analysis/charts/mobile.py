@@ -39,8 +39,9 @@ def pla_taphian(network: dict, groups: pd.DataFrame, numerals: str = "arabic") -
     """Return the tambon's mobile (ปลาตะเพียน), 16 cm wide, taller with more groups.
 
     The big fish is the tambon network's (`network`: title, head and tail items, and the
-    coverage figures groups, with_head, with_tail), with its goals beside its head and its
-    knowledge beside its tail, or, without items, how many groups have each. Beneath it hangs
+    coverage figures groups, with_head, with_tail), with its goals beside its head, its
+    knowledge beside its tail (each item in full, more than three counted) and how many groups
+    have each, and its sharing under it when it has any. Beneath it hangs
     one small fish per row of `groups` (columns village_no, group_name, completeness: both,
     head, tail or none), up to six strings of fish, shaded by completeness, with a legend.
     `kmtools.tambon_mobile(...)` gives these arguments.
@@ -56,12 +57,13 @@ def pla_taphian(network: dict, groups: pd.DataFrame, numerals: str = "arabic") -
     row_lines = [max((len(labels[i]) for i in range(r * columns, min(n, (r + 1) * columns))),
                      default=1) for r in range(rows)]
     row_heights = [fish_length * 0.52 + 0.55 + lines * _LABEL_LINE_CM for lines in row_lines]
-    top_band, legend_band = 4.8, 1.7
+    blocks = _network_blocks(network, numerals)
+    top_band, legend_band = _rod_depth(blocks) + 0.45, 1.7
     height = top_band + sum(row_heights) + legend_band
     with thai_style():
         figure = Figure(figsize=(WIDTH_CM / 2.54, height / 2.54))
         axes = _cm_axes(figure, WIDTH_CM, height)
-        rod_y = _draw_network_fish(axes, network, height, numerals)
+        rod_y = _draw_network_fish(axes, network, blocks, height)
         string = dict(color=_MID, linewidth=0.6, zorder=0.5, solid_capstyle="round")
         if n == 0:
             axes.text(WIDTH_CM / 2, rod_y - 1.0, "ยังไม่มีกลุ่มในตำบลนี้", ha="center",
@@ -93,10 +95,68 @@ def pla_taphian(network: dict, groups: pd.DataFrame, numerals: str = "arabic") -
         return figure
 
 
-def _draw_network_fish(axes, network: dict, height: float, numerals: str) -> float:
-    """Draw the network's big fish at the top; return the y of the rod beneath it."""
-    length = 6.0
-    shape = _FishShape(WIDTH_CM / 2 - length * 0.55, height - 2.5, length)
+_NETWORK_LENGTH = 6.0  # cm: the network's fish
+_NETWORK_Y = 2.5  # cm below the top: its centre line
+_NETWORK_BELLY = 4.15  # cm below the top: under its belly and its pelvic fin
+_NETWORK_ROD = 4.35  # cm below the top: the rod, when the texts beside the fish leave room
+_NETWORK_LINE_CM = 0.42  # a line of the texts beside the fish at 9-9.5 pt
+NETWORK_ITEMS = 3  # items shown a part beside the network's fish, each in full; more counted
+_NETWORK_PARTS = {"head": "หัวปลาของเครือข่าย", "body": "ตัวปลาของเครือข่าย",
+                  "tail": "หางปลาของเครือข่าย"}
+
+
+def _network_x() -> float:
+    return WIDTH_CM / 2 - _NETWORK_LENGTH * 0.55
+
+
+def _network_blocks(network: dict, numerals: str) -> list[tuple[float, str, list]]:
+    """Return the texts around the network's fish as (x, ha, lines): its goals right of the
+    head, its knowledge left of the tail (with the groups' coverage), its sharing under it
+    when it has any; each item in full, wrapped between words, beyond three counted."""
+    total = int(network.get("groups", 0))
+    number = lambda value: thai.format_number(int(value), numerals=numerals)  # noqa: E731
+    fish_x = _network_x()
+    blocks = []
+    for part, x, ha in (("head", fish_x + _NETWORK_LENGTH + 0.25, "left"),
+                        ("tail", fish_x - 0.25, "right"),
+                        ("body", fish_x + _NETWORK_LENGTH * 0.5, "center")):
+        items = [_drawable(item) for item in network.get(part, [])]
+        if part == "body" and not items:
+            continue
+        width = {"left": WIDTH_CM - 0.2 - x, "right": x - 0.2, "center": 6.2}[ha]
+        lines = [(_NETWORK_PARTS[part], 9.5, "bold", _INK)]
+        for item in items[:NETWORK_ITEMS]:
+            lines.extend((line, 9, "normal", _INK) for line in wrap_thai("• " + item, width, 9))
+        if len(items) > NETWORK_ITEMS:
+            lines.append((_more(len(items) - NETWORK_ITEMS, numerals), 9, "normal", _DARK))
+        if part == "body":
+            blocks.append((x, ha, lines))
+            continue
+        if not items:
+            lines.append(("ยังไม่ได้บันทึก", 9, "normal", _DARK))
+        coverage = (f"กลุ่มที่มี{'หัว' if part == 'head' else 'หาง'}ปลาแล้ว "
+                    f"{number(network.get(f'with_{part}', 0))} จาก {number(total)} กลุ่ม")
+        lines.extend((line, 9, "normal", _DARK) for line in wrap_thai(coverage, width, 9))
+        blocks.append((x, ha, lines))
+    return blocks
+
+
+def _block_top(ha: str, lines: list) -> float:
+    """Return how far below the top of the drawing a block's first line starts (cm)."""
+    if ha == "center":  # the sharing, under the fish
+        return _NETWORK_BELLY
+    return max(0.15, _NETWORK_Y - len(lines) * _NETWORK_LINE_CM / 2)
+
+
+def _rod_depth(blocks) -> float:
+    """Return how far below the top the rod hangs: under the network's fish and its texts."""
+    bottoms = [_block_top(ha, lines) + len(lines) * _NETWORK_LINE_CM for _, ha, lines in blocks]
+    return max([_NETWORK_ROD, *(bottom + 0.25 for bottom in bottoms)])
+
+
+def _draw_network_fish(axes, network: dict, blocks, height: float) -> float:
+    """Draw the network's big fish at the top and the texts around it; return the rod's y."""
+    shape = _FishShape(_network_x(), height - _NETWORK_Y, _NETWORK_LENGTH)
     string = dict(color=_MID, linewidth=0.6, zorder=0.5)
     axes.plot([shape.hang_x()] * 2, [height, shape.top()], **string)
     shape.draw(axes, fills={"tail": _LIGHT, "body": _PAPER, "head": _PALE}, detail=True,
@@ -106,34 +166,16 @@ def _draw_network_fish(axes, network: dict, height: float, numerals: str) -> flo
     size = 10 if text_width(name, 10, "bold") <= 72 else 9.5
     title = _wrap(name, lambda _: 72, size, "bold", max_lines=2)
     for k, line in enumerate(title):
-        axes.text(shape.x + 0.5 * length, shape.y + (len(title) / 2 - k - 0.5) * 0.42, line,
-                  ha="center", va="center_baseline", fontsize=size, fontweight="bold",
+        axes.text(shape.x + 0.5 * _NETWORK_LENGTH, shape.y + (len(title) / 2 - k - 0.5) * 0.42,
+                  line, ha="center", va="center_baseline", fontsize=size, fontweight="bold",
                   color=_INK, parse_math=False, zorder=5)
-    total = int(network.get("groups", 0))
-    number = lambda value: thai.format_number(int(value), numerals=numerals)  # noqa: E731
-    for part, x, ha in (("head", shape.x + length + 0.25, "left"),
-                        ("tail", shape.x - 0.25, "right")):
-        width = (WIDTH_CM - 0.2 - x) if ha == "left" else (x - 0.2)
-        have = network.get(f"with_{part}", 0)
-        heading = {"head": "หัวปลาของเครือข่าย", "tail": "หางปลาของเครือข่าย"}[part]
-        coverage = (f"กลุ่มที่มี{'หัว' if part == 'head' else 'หาง'}ปลาแล้ว "
-                    f"{number(have)} จาก {number(total)} กลุ่ม")
-        lines = [(heading, 9.5, "bold", _INK)]
-        items = [_drawable(item) for item in network.get(part, [])]
-        shown = items[:3]
-        for item in shown:
-            for line in wrap_thai("• " + item, width, 9, max_lines=1):
-                lines.append((line, 9, "normal", _INK))
-        if len(items) > len(shown):
-            lines.append((_more(len(items) - len(shown), numerals), 9, "normal", _DARK))
-        if not items:
-            lines.append(("ยังไม่ได้บันทึก", 9, "normal", _DARK))
-        lines.extend((line, 9, "normal", _DARK) for line in wrap_thai(coverage, width, 9))
-        top = shape.y + len(lines) * 0.42 / 2
+    for x, ha, lines in blocks:
+        top = height - _block_top(ha, lines)
         for k, (text, size, weight, color) in enumerate(lines):
-            axes.text(x, top - (k + 0.5) * 0.42, text, ha=ha, va="center_baseline",
-                      fontsize=size, fontweight=weight, color=color, parse_math=False)
-    return shape.y - length * 0.25 - 0.35
+            axes.text(x, top - (k + 0.5) * _NETWORK_LINE_CM, text, ha=ha,
+                      va="center_baseline", fontsize=size, fontweight=weight, color=color,
+                      parse_math=False)
+    return height - _rod_depth(blocks)
 
 
 _LABEL_LINE_CM = 0.4  # a line of a group's label at 9 pt

@@ -208,7 +208,7 @@ def _stair_groups(axes, groups, left, step_w, tread, top_free, numerals) -> None
     line = 0.42
     room = max(int((top_free - tread - 0.1) // line), 1)
     if not groups:
-        axes.text(left + step_w / 2, tread + 0.12, "–", ha="center", va="bottom", fontsize=8,
+        axes.text(left + step_w / 2, tread + 0.12, "–", ha="center", va="bottom", fontsize=9,
                   color=_MID)
         return
     width = step_w - 0.2
