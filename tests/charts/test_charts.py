@@ -452,6 +452,7 @@ def test_drawing_and_saving_charts_leave_matplotlib_settings_as_they_were(demo):
     charts.Png(MOBILE_CASES["demo tambon"](demo), dpi=40)
     charts.Png(STAIR_CASES["demo competency"](demo), dpi=40)
     charts.Svg(charts.coverage_bars({"ลงพื้นที่แล้ว": 0.5}))
+    charts.Drawing(FISH_CASES["demo group"](demo))
     assert dict(matplotlib.rcParams) == before
 
 
