@@ -16,6 +16,7 @@ import dataclasses
 
 import pandas as pd
 
+from .. import thai
 from ..errors import Problem
 from .schema import Table
 from .sources import ROW_STRIDE, RawTable
@@ -71,12 +72,53 @@ class Pieces:
             problem.file == raw.label for raw in self.raws)
 
 
+# Tables whose rows other tables may name by an alias, with their id and alias columns: a
+# tambon by its Thai or English name, a competency by its Thai name (records/rules.py turns
+# the aliases into ids once the tables are combined).
+ALIASED = {"tambons": ("tambon", ("name_th", "name_en")),
+           "competencies": ("competency", ("name_th",))}
+
+
+def alias_maps(pieces: dict[str, Pieces]) -> dict[str, dict[str, str]]:
+    """Return, per aliased table, code_key(id or alias) → id, from every piece of it."""
+    maps: dict[str, dict[str, str]] = {}
+    for name, (id_column, alias_columns) in ALIASED.items():
+        found = maps.setdefault(name, {})
+        for frame in pieces[name].frames if name in pieces else []:
+            for column in (id_column, *alias_columns):
+                for alias, id_ in zip(frame[column], frame[id_column]):
+                    if pd.notna(alias) and pd.notna(id_):
+                        found.setdefault(thai.code_key(alias), id_)
+    return maps
+
+
+def _aliased_columns(table: Table) -> list[tuple[str, str]]:
+    """Return (column, aliased table) for the columns of `table` that may hold an alias."""
+    columns = [(f.name, f.ref[0]) for f in table.fields if f.ref and f.ref[0] in ALIASED]
+    if table.name == "assessments":  # a code or a Thai name: see rules._check_competencies
+        columns.append(("competency", "competencies"))
+    return columns
+
+
+def _as_compared(table: Table, frame: pd.DataFrame,
+                 aliases: dict[str, dict[str, str]]) -> pd.DataFrame:
+    """Return `frame` as rows are compared across sources: an alias as the id it names, so
+    that "บางจาก" in one workbook and "bangjak" in another are the same tambon."""
+    compared = frame.copy()
+    for column, target in _aliased_columns(table):
+        known = aliases.get(target, {})
+        if known:
+            compared[column] = frame[column].map(
+                lambda v, known=known: known.get(thai.code_key(v), v) if pd.notna(v) else v)
+    return compared
+
+
 def combine_table(
-    pieces: Pieces, read_problems: list[Problem]
+    pieces: Pieces, read_problems: list[Problem], aliases: dict[str, dict[str, str]]
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[Problem], set[int]]:
     """Return the table combined from its pieces: the typed frame, the cells as typed (same
     index), its problems (those found reading the pieces, rows shifted alike, and the
-    conflicts), and the rows in conflict."""
+    conflicts), and the rows in conflict. Rows are compared with aliases read as ids."""
     table = pieces.table
     if len(pieces.raws) == 1:
         held = [p for p in read_problems if pieces.holds(p)]
@@ -96,7 +138,8 @@ def combine_table(
         frame[f.name] = frame[f.name].astype(pieces.frames[0][f.name].dtype)
     cell_frame = pd.concat(cells).fillna("")
     labels = [raw.label for raw in pieces.raws]
-    drop, conflicts, found = _same_and_conflicting(table, frame, cell_frame, labels)
+    drop, conflicts, found = _same_and_conflicting(
+        table, _as_compared(table, frame, aliases), cell_frame, labels)
     return frame.drop(index=drop), cell_frame.drop(index=drop), problems + found, conflicts
 
 

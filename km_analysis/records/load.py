@@ -20,7 +20,14 @@ import pandas as pd
 from .. import thai
 from ..errors import Problem, RecordsError, errors_in
 from ..scope import scope_problems
-from .combine import Pieces, combine_table, decode_problems, origin_of, place_label
+from .combine import (
+    Pieces,
+    alias_maps,
+    combine_table,
+    decode_problems,
+    origin_of,
+    place_label,
+)
 from .rules import check_rules
 from .schema import TABLES, WHOLE_NUMBER_MAX, YES_NO_ALIASES, Field, Table, pandera_schema
 from .sources import ROW_STRIDE, RawTable, read_sources, resolve_source
@@ -119,6 +126,7 @@ def load_records(
     labels: dict[str, str] = {}
     places: dict[str, list[list[str]]] = {}
     reported_rows: set[tuple[str, int]] = set()
+    parsed: dict[str, Pieces] = {}
     for table in TABLES.values():
         pieces = [part.tables[table.name] for part in found if table.name in part.tables]
         if refused or (not pieces and table.name in unreadable):
@@ -129,20 +137,25 @@ def load_records(
             frames[table.name] = frame
             problems += missing
             continue
-        parsed = Pieces(table)
+        parsed[table.name] = Pieces(table)
         for raw in pieces:
             # Cells already reported while reading (a formula without a saved value) are not
             # reported again as blank.
             reported = {(p.row, p.column) for p in problems
                         if p.table == table.name and p.file == raw.label and p.row is not None}
             frame, table_problems = _parse_table(table, raw, source.describe(), reported)
-            parsed.add(raw, frame, table_problems)
-        frame, cells, table_problems, conflicts = combine_table(parsed, problems)
-        problems = [p for p in problems if not parsed.holds(p)] + table_problems
-        frames[table.name], raw_cells[table.name] = frame, cells
-        labels[table.name] = " + ".join(raw.label for raw in pieces)
-        places[table.name] = [[raw.source or raw.label, raw.sheet] for raw in pieces]
-        reported_rows |= {(table.name, row) for row in conflicts}
+            parsed[table.name].add(raw, frame, table_problems)
+    # Every table is parsed before any is combined: rows are compared with their aliases
+    # (a tambon's Thai name) read as the ids the tambons and competencies tables give.
+    aliases = alias_maps(parsed)
+    for name, pieces in parsed.items():
+        frame, cells, table_problems, conflicts = combine_table(pieces, problems, aliases)
+        problems = [p for p in problems if not pieces.holds(p)] + table_problems
+        frames[name], raw_cells[name] = frame, cells
+        labels[name] = " + ".join(raw.label for raw in pieces.raws)
+        places[name] = [[raw.source or raw.label, raw.sheet] for raw in pieces.raws]
+        reported_rows |= {(name, row) for row in conflicts}
+    frames = {name: frames[name] for name in TABLES}  # in the tables' declared order
     if not refused:
         problems += check_rules(frames, raw_cells, labels, places, reported_rows)
     problems = scope_problems(problems, frames)

@@ -190,3 +190,28 @@ def test_empty_repeated_rows_as_libreoffice_writes_them_are_read(tmp_path, table
     book = write_ods(tmp_path / "records.ods", tables, tail)
     assert bounds.check_ods(Path(book))[:2] == ["tambons", "people"]
     assert len(load_records(book).groups) == 2
+
+
+def test_a_row_naming_its_tambon_or_competency_by_an_alias_is_the_same_row(tmp_path, tables):
+    """A returned workbook's dropdowns give Thai names; the coordinator's CSV files codes."""
+    tables["competencies"] = [{"competency": "bookkeeping", "name_th": "การจัดทำบัญชี"}]
+    tables["assessments"] = [{"group_id": "G1", "date": "22/10/2549",
+                              "competency": "bookkeeping", "level": "3", "target": "4"}]
+    tables["sessions"].append({"session_id": "S9", "date": "12 ต.ค. 2549",
+                               "kind": "learning_circle", "title": "วงเรียนรู้ท่าไร่",
+                               "tambon": "tharai", "group_id": "", "status": "",
+                               "participants": "9"})
+    write_csv_folder(tmp_path / "records", tables)
+    returned = copy.deepcopy(tables)
+    returned["sessions"][-1]["tambon"] = "ท่าไร่"
+    returned["assessments"][0]["competency"] = "การจัดทำบัญชี"
+    write_workbook(tmp_path / "records" / "km-entry-tharai.xlsx", returned)
+    records = load_records(tmp_path / "records", errors="collect")
+    assert records.errors == []
+    assert records.sessions.set_index("session_id").at["S9", "tambon"] == "tharai"
+    assert list(records.assessments["competency"]) == ["bookkeeping"]
+    # An alias that names another tambon is still a conflict.
+    returned["sessions"][-1]["tambon"] = "บางจาก"
+    write_workbook(tmp_path / "records" / "km-entry-tharai.xlsx", returned)
+    records = load_records(tmp_path / "records", errors="collect")
+    assert [(e.table, e.column) for e in records.errors] == [("sessions", "tambon")] * 2
