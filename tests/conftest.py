@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import csv
 import io
+import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +16,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_DATA = ROOT / "data"
+
+# The suite's drawings are cached apart from the user's (report/drawings.py), starting empty;
+# kernels started by the tests inherit the setting.
+os.environ["KM_CACHE_DIR"] = tempfile.mkdtemp(prefix="km-test-cache-")
+atexit.register(shutil.rmtree, os.environ["KM_CACHE_DIR"], True)
 
 Tables = dict[str, list[dict[str, object]]]
 

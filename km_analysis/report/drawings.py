@@ -1,0 +1,115 @@
+"""Each drawing drawn once per data: its HTML kept in a cache keyed by what it draws and the code.
+
+A report's drawings (the fish, the ปลาตะเพียน, the river) cost most of a notebook's time, and
+the same records give the same drawing every month until a record or the code changes. So a
+drawing's HTML is kept under the user's cache folder, named by the SHA-256 of the drawing
+function, its arguments (frames as their values) and `provenance.code_fingerprint()` (the
+package, the notebooks and the pinned dependencies): a changed record, a new release of the code
+or of matplotlib draws anew, and nothing else can change what a cached drawing shows.
+
+The folder is $KM_CACHE_DIR, else $XDG_CACHE_HOME/km-workbook, else ~/.cache/km-workbook; an
+entry is written whole (a temporary file renamed) and one that cannot be read or written is
+drawn instead: the cache can make a report faster, never different or failed. Past
+`CACHE_BYTES`, the entries used longest ago go.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from .. import charts
+from ..provenance import code_fingerprint
+
+CACHE_BYTES = 256 * 2**20
+
+
+def cache_folder() -> Path:
+    """Return the folder the drawings are kept in (see the module's notes)."""
+    if os.environ.get("KM_CACHE_DIR"):
+        return Path(os.environ["KM_CACHE_DIR"]) / "drawings"
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "km-workbook" / "drawings"
+
+
+def drawing(draw: Callable, arguments: dict, css_class: str) -> str:
+    """Return `charts.Drawing(draw(**arguments), css_class).html`, drawn once per data."""
+    key = drawing_key(draw, arguments, css_class)
+    path = cache_folder() / f"{key}.html"
+    try:
+        html = path.read_text(encoding="utf-8")
+        os.utime(path)  # used now: pruning keeps it
+        return html
+    except (OSError, UnicodeDecodeError):
+        pass
+    html = charts.Drawing(draw(**arguments), css_class).html
+    _keep(path, html)
+    return html
+
+
+def drawing_key(draw: Callable, arguments: dict, css_class: str) -> str:
+    """Return the hex SHA-256 naming a drawing: the function, its arguments and the code."""
+    described = json.dumps([draw.__module__, draw.__qualname__, css_class, arguments],
+                           sort_keys=True, ensure_ascii=False, default=_value_of)
+    return hashlib.sha256(f"{_code()}\n{described}".encode()).hexdigest()
+
+
+@functools.cache
+def _code() -> str:
+    return code_fingerprint()
+
+
+def _value_of(value) -> object:
+    """Return a JSON-able form of an argument that holds all of its value (never a summary)."""
+    if isinstance(value, pd.DataFrame):
+        return {"frame": value.to_json(orient="split", date_format="iso", date_unit="us"),
+                "dtypes": [str(d) for d in value.dtypes]}
+    if isinstance(value, pd.Series):
+        return {"series": value.to_json(orient="split", date_format="iso", date_unit="us"),
+                "dtype": str(value.dtype)}
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=repr)
+    if isinstance(value, (pd.Timestamp, pd.Timedelta)):
+        return value.isoformat()
+    if value is pd.NA or value is None:
+        return None
+    if hasattr(value, "item"):  # a numpy scalar
+        return value.item()
+    raise TypeError(f"a drawing's argument of type {type(value).__name__} has no cache key")
+
+
+def _keep(path: Path, html: str) -> None:
+    """Write an entry whole, then prune; a cache that cannot be written is skipped."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, staging = tempfile.mkstemp(prefix=".drawing-", dir=path.parent)
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(html)
+        os.replace(staging, path)
+        _prune(path.parent)
+    except OSError:
+        pass
+
+
+def _prune(folder: Path, limit: int = CACHE_BYTES) -> None:
+    """Remove the entries used longest ago until the folder holds at most `limit` bytes."""
+    entries = []
+    for path in folder.glob("*.html"):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        entries.append((stat.st_mtime, stat.st_size, path))
+    total = sum(size for _, size, _ in entries)
+    for _, size, path in sorted(entries, key=lambda entry: entry[0]):
+        if total <= limit:
+            break
+        path.unlink(missing_ok=True)
+        total -= size

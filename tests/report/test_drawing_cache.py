@@ -1,0 +1,93 @@
+"""Each drawing drawn once per data: the cache gives what drawing gives, and only that."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from km_analysis import charts
+from km_analysis.report import drawings
+
+CALLS: list[dict] = []
+
+
+def a_bar(values: pd.DataFrame, title: str) -> Figure:
+    """A small drawing with words, counting its calls."""
+    CALLS.append({"title": title})
+    with charts.thai_style():
+        figure = charts.new_figure(3)
+        axes = figure.add_subplot()
+        axes.bar(values["name"], values["count"])
+        axes.set_title(title)
+    return figure
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("KM_CACHE_DIR", str(tmp_path / "cache"))
+    CALLS.clear()
+    return tmp_path / "cache" / "drawings"
+
+
+def values(count: int = 3) -> pd.DataFrame:
+    return pd.DataFrame({"name": ["ท่าไร่", "บางจาก"], "count": [count, 5]})
+
+
+def test_a_drawing_is_drawn_once_and_the_cached_html_is_the_drawn_html(cache):
+    first = drawings.drawing(a_bar, {"values": values(), "title": "กลุ่มที่มีปลาทู"}, "chart")
+    again = drawings.drawing(a_bar, {"values": values(), "title": "กลุ่มที่มีปลาทู"}, "chart")
+    assert again == first
+    assert len(CALLS) == 1
+    assert first == charts.Drawing(a_bar(values(), "กลุ่มที่มีปลาทู"), "chart").html
+    assert len(list(cache.glob("*.html"))) == 1
+
+
+@pytest.mark.parametrize("changed", [
+    {"values": values(4), "title": "กลุ่มที่มีปลาทู"},  # one figure of a frame
+    {"values": values(), "title": "กลุ่มที่มีปลาตะเพียน"},
+])
+def test_any_changed_argument_draws_anew(cache, changed):
+    drawings.drawing(a_bar, {"values": values(), "title": "กลุ่มที่มีปลาทู"}, "chart")
+    html = drawings.drawing(a_bar, changed, "chart")
+    assert len(CALLS) == 2
+    assert html == charts.Drawing(a_bar(**changed), "chart").html
+
+
+def test_the_key_holds_the_code_and_a_whole_frame_not_its_summary(monkeypatch):
+    long = pd.DataFrame({"name": [f"กลุ่ม{i}" for i in range(500)], "count": range(500)})
+    edited = long.copy()
+    edited.loc[250, "count"] = 0  # hidden in the middle of a printed summary
+    key = drawings.drawing_key(a_bar, {"values": long, "title": "t"}, "chart")
+    assert drawings.drawing_key(a_bar, {"values": edited, "title": "t"}, "chart") != key
+    assert drawings.drawing_key(a_bar, {"values": long, "title": "t"}, "fish") != key
+    monkeypatch.setattr(drawings, "_code", lambda: "another release")
+    assert drawings.drawing_key(a_bar, {"values": long, "title": "t"}, "chart") != key
+
+
+def test_an_argument_without_a_faithful_key_is_refused():
+    with pytest.raises(TypeError, match="no cache key"):
+        drawings.drawing_key(a_bar, {"values": object(), "title": "t"}, "chart")
+
+
+def test_a_broken_or_unwritable_cache_draws_instead(cache, tmp_path, monkeypatch):
+    arguments = {"values": values(), "title": "กลุ่มที่มีปลาทู"}
+    drawn = drawings.drawing(a_bar, arguments, "chart")
+    [entry] = cache.glob("*.html")
+    entry.write_bytes(b"\xff\xfe not utf-8")
+    assert drawings.drawing(a_bar, arguments, "chart") == drawn
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("")
+    monkeypatch.setenv("KM_CACHE_DIR", str(blocked))
+    assert drawings.drawing(a_bar, arguments, "chart") == drawn
+
+
+def test_pruning_keeps_the_entries_used_last(tmp_path):
+    for age, name in enumerate(["old", "older", "new"]):
+        path = tmp_path / f"{name}.html"
+        path.write_text("x" * 100)
+        os.utime(path, (1_000_000 - age * 1000 if name != "new" else 2_000_000,) * 2)
+    drawings._prune(tmp_path, limit=150)
+    assert sorted(p.name for p in tmp_path.glob("*.html")) == ["new.html"]
