@@ -2,9 +2,16 @@
 
 One sheet per table of the schema, in schema order, with the English column names the loader
 reads in row 1, each explained in Thai by a note on its header cell. Code columns drop down their
-Thai labels; reference columns drop down "id – name" (the loader reads the id before the dash);
-date cells show the Buddhist year. The dropdowns' lists live on a hidden sheet "_lists", which
-the loader skips like every sheet whose name starts with "_".
+Thai labels; reference columns drop down "id – name" (the loader reads the id before the dash),
+and pre-filled rows hold their references in that very form, so Calc's and Excel's own validity
+checks pass them. The dropdowns' lists live on a hidden sheet "_lists", which the loader skips
+like every sheet whose name starts with "_"; a reference's list picks its rows up by position
+from the whole column of its sheet, so a row inserted anywhere reaches the dropdowns.
+
+Date columns are text cells: what a facilitator types (15/11/2549, 15/11/49, 15 พ.ย. 2549) is
+what the cell shows and what the loader parses. Tried in LibreOffice Calc 7.4: no date format
+reads a typed พ.ศ. year as one (2549 is stored as ค.ศ. 2549, shown as 3092 under a Buddhist-year
+format) and a two-digit year becomes 1950 (Excel, not tried here, reads 50 as 1950 too).
 """
 
 from __future__ import annotations
@@ -14,15 +21,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import thai
 from ..scope import row_tambons
 from .schema import TABLES, YES_NO, Field, Table
 
 LIST_SHEET = "_lists"
 ROWS = 2000  # rows below the header that carry the dropdowns and formats
-# Thai Excel's own "Thai, Buddhist calendar" date: locale 041E (Thai month names), calendar 07
-# (Thai Buddhist), digits 01 (Arabic). It shows 11 ต.ค. 2549; a date typed in พ.ศ. in Thai Excel
-# is stored as the right day, and Excel before 2016 reads this form of the code too.
-DATE_FORMAT = "[$-107041E]d mmm yyyy;@"
 TEXT_FORMAT = "@"
 INTEGER_FORMAT = "0"
 DASH = " – "
@@ -30,7 +34,8 @@ FILLED_TABLES = ("tambons", "people", "groups", "competencies")
 # A tambon's workbook holds every row of these, so that every reference resolves.
 SHARED_TABLES = ("tambons", "people", "competencies")
 # The column shown after the id in a reference's dropdown.
-NAME_COLUMNS = {"tambons": "name_th", "people": "name", "groups": "name", "sessions": "title"}
+NAME_COLUMNS = {"tambons": "name_th", "people": "name", "groups": "name", "sessions": "title",
+                "competencies": "name_th"}
 HEADER_FILL = "DDDDDD"
 AUTHOR = "km-workbook"
 
@@ -39,7 +44,8 @@ def write_template(path: str | Path, records=None, tambon: str | None = None) ->
     """Write the entry workbook to `path` (.xlsx) and return the path.
 
     With `records`, the tambons, people, groups and competencies sheets are filled in from them
-    (codes as Thai labels), so that facilitators pick tambons, people, groups and competencies
+    (codes as Thai labels, references and competencies as their dropdowns offer them, dates as
+    Thai text), so that facilitators pick tambons, people, groups and competencies
     from the dropdowns; the workbook then loads with `load_records` to the same frames. With
     `tambon` (a slug) too, every sheet holds that tambon's rows (`tambon_rows`) instead.
     """
@@ -101,24 +107,30 @@ def dropdown_values(field: Field, frames: dict[str, pd.DataFrame] | None = None)
     Thai labels for a code column; "id – name" for a reference; the Thai names of the
     competencies for assessments.competency. [] for other columns.
     """
-    frames = frames or {}
     if field.kind in ("code", "yesno"):
         return list((field.codes or {}).values())
+    return list(choice_labels(field, frames or {}).values())
+
+
+def choice_labels(field: Field, frames: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """Return {id: what the dropdown offers for it} for a reference or competency column:
+    "id – name", or the id alone when the row has no name; a competency's Thai name."""
     target = _list_target(field)
     if target is None or target[0] not in frames:
-        return []
+        return {}
     table, column = target
     frame = frames[table]
-    if table == "competencies":
-        return [str(v) for v in frame["name_th"].dropna()]
-    names = frame[NAME_COLUMNS[table]] if NAME_COLUMNS.get(table) in frame else None
-    values = []
+    names = frame.get(NAME_COLUMNS[table])
+    labels = {}
     for row, key in frame[column].items():
         if pd.isna(key):
             continue
-        name = None if names is None else names.get(row)
-        values.append(f"{key}{DASH}{name}" if name is not None and not pd.isna(name) else str(key))
-    return values
+        name = None if names is None or pd.isna(names.get(row)) else str(names.get(row))
+        if name is None:
+            labels[str(key)] = str(key)
+        else:
+            labels[str(key)] = name if table == "competencies" else f"{key}{DASH}{name}"
+    return labels
 
 
 def _list_target(field: Field) -> tuple[str, str] | None:
@@ -168,35 +180,36 @@ class _Lists:
         return f"'{LIST_SHEET}'!${letter}$2:${letter}${len(values) + 1}"
 
     def _growing(self, field: Field, target: tuple[str, str]) -> str:
-        """List the filled rows as values, then formulas picking up rows added later.
+        """List the rows of the target sheet by position, whatever they hold now or later.
 
-        The dropdown's range stops at the last non-blank entry, so the formulas' blanks do not
-        show as empty choices.
+        Row r of the list reads row r of the whole columns ('groups'!$A:$A), which no inserted
+        or deleted row moves; a reference to a cell would move down with the row it points
+        at and leave an inserted row out. The dropdown's range stops at the last non-blank
+        entry, so the blanks below the records do not show as choices.
         """
         from openpyxl.utils import get_column_letter
 
         table, column_name = target
         table_def = TABLES[table]
         column = self._new_column(f"{table}.{column_name}")
-        values = dropdown_values(field, self.filled)
-        for row, value in enumerate(values, start=2):
-            put_value(self.sheet, row, column, value)
-        key_letter = get_column_letter(table_def.columns.index(column_name) + 1)
-        name_column = "name_th" if table == "competencies" else NAME_COLUMNS.get(table)
-        name_letter = get_column_letter(table_def.columns.index(name_column) + 1)
-        for offset in range(len(values), ROWS):
-            source_row = offset + 2
-            key = f"'{table}'!${key_letter}{source_row}"
-            name = f"'{table}'!${name_letter}{source_row}"
+        name_column = NAME_COLUMNS[table]
+
+        def whole(name: str) -> str:
+            letter = get_column_letter(table_def.columns.index(name) + 1)
+            return f"'{table}'!${letter}:${letter}"
+
+        for source_row in range(2, ROWS + 2):
+            key = f"INDEX({whole(column_name)},{source_row})"
+            name = f"INDEX({whole(name_column)},{source_row})"
             if table == "competencies":
-                formula = f'=IF({name}="","",{name})'
+                formula = f'=IF({key}="","",IF({name}="",{key},{name}))'
             else:
                 formula = f'=IF({key}="","",IF({name}="",{key},{key}&"{DASH}"&{name}))'
             self.sheet.cell(source_row, column, formula)
         letter = get_column_letter(column)
-        first, last = f"${letter}$2", f"${letter}${ROWS + 1}"
-        return (f"OFFSET('{LIST_SHEET}'!{first},0,0,"
-                f"MAX(1,COUNTIF('{LIST_SHEET}'!{first}:{last},\"?*\")),1)")
+        entries = f"'{LIST_SHEET}'!${letter}$2:${letter}${ROWS + 1}"
+        last = f"SUMPRODUCT(MAX(({entries}<>\"\")*ROW({entries})))-1"
+        return f"OFFSET('{LIST_SHEET}'!${letter}$2,0,0,MAX(1,{last}),1)"
 
 
 def _write_sheet(sheet, table: Table, frame: pd.DataFrame | None, lists: _Lists) -> None:
@@ -221,7 +234,7 @@ def _write_sheet(sheet, table: Table, frame: pd.DataFrame | None, lists: _Lists)
             cell.comment = note
     sheet.freeze_panes = "A2"
     if frame is not None:
-        _write_rows(sheet, table, frame, headers)
+        _write_rows(sheet, table, frame, headers, lists.filled)
     for index, name in enumerate(headers, start=1):
         letter = get_column_letter(index)
         field = table.field(name) if name in table.columns else None
@@ -257,11 +270,13 @@ def put_value(sheet, row: int, column: int, value):
     return cell
 
 
-def _write_rows(sheet, table: Table, frame: pd.DataFrame, headers: list[str]) -> None:
+def _write_rows(sheet, table: Table, frame: pd.DataFrame, headers: list[str],
+                filled: dict[str, pd.DataFrame]) -> None:
+    fields = [table.field(name) if name in table.columns else None for name in headers]
+    labels = [choice_labels(field, filled) if field is not None else {} for field in fields]
     for row_number, (_, row) in enumerate(frame.iterrows(), start=2):
-        for index, name in enumerate(headers, start=1):
-            field = table.field(name) if name in table.columns else None
-            value = _cell_value(field, row[name])
+        for index, (name, field) in enumerate(zip(headers, fields), start=1):
+            value = _cell_value(field, row[name], labels[index - 1])
             if value is None:
                 continue
             cell = put_value(sheet, row_number, index, value)
@@ -269,8 +284,9 @@ def _write_rows(sheet, table: Table, frame: pd.DataFrame, headers: list[str]) ->
                 cell.number_format = _number_format(field)
 
 
-def _cell_value(field: Field | None, value):
-    """Return a parsed value as the cell a facilitator would have typed (codes in Thai)."""
+def _cell_value(field: Field | None, value, labels: dict[str, str]):
+    """Return a parsed value as the cell a facilitator would have typed: codes in Thai, a
+    reference as its dropdown offers it (`labels`), a date as Thai text (11 ต.ค. 2549)."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     if field is None:
@@ -280,15 +296,13 @@ def _cell_value(field: Field | None, value):
     if field.kind == "yesno":
         return YES_NO["yes" if bool(value) else "no"]
     if field.kind == "date":
-        return pd.Timestamp(value).date()
+        return thai.format_date(pd.Timestamp(value))
     if field.kind in ("int", "count"):
         return int(value)
-    return str(value)
+    return labels.get(str(value), str(value))
 
 
 def _number_format(field: Field) -> str:
-    if field.kind == "date":
-        return DATE_FORMAT
     if field.kind in ("int", "count"):
         return INTEGER_FORMAT
     return TEXT_FORMAT
@@ -298,7 +312,8 @@ _KIND_NOTES = {
     "id": "รหัสที่ไม่ซ้ำกับแถวอื่น",
     "slug": "ชื่อย่อภาษาอังกฤษ: ตัวพิมพ์เล็ก ตัวเลข หรือ - ขึ้นต้นด้วยตัวอักษร",
     "text": "ข้อความ",
-    "date": "วันที่ เช่น 11/10/2549 หรือ 11 ต.ค. 2549 (ปี พ.ศ.)",
+    "date": ("วันที่ ปี พ.ศ. พิมพ์ เช่น 15/11/2549, 15/11/49 หรือ 15 พ.ย. 2549 "
+             "(ช่องนี้เป็นข้อความ: แสดงและอ่านตามที่พิมพ์)"),
     "yesno": "เลือก ใช่ หรือ ไม่ใช่",
 }
 
