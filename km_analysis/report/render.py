@@ -2,18 +2,19 @@
 
 All of it runs through the Python APIs in this one process, and every file of a report is
 written whole or not at all. A process that renders reports calls
-`startup.skip_iri_grammar()` first, before this module is imported (it imports nbconvert).
+`startup.skip_iri_grammar()` first, before papermill and nbconvert are imported.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
+import importlib
 import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import ReportError
-from . import exporters
 from .kernels import StartedKernel, last_line, notebook_path, remove_stale_kernel_files
 from .outputs import ReportPaths, Timings, publish, repair, staging_folder
 
@@ -40,8 +41,7 @@ def render_report(
     """
     import papermill
 
-    from .textlayer import fix_text_layer
-
+    later = _import_in_background("exporters", "textlayer")
     timings = Timings()
     repair(paths)
     remove_stale_kernel_files()
@@ -79,6 +79,7 @@ def render_report(
         finally:
             if kernel is not None:
                 kernel.close()
+        exporters, textlayer = later()
         executed = _read_notebook(staged_notebook)
         timings.steps.update(_kernel_and_execution(executed, timings.steps["notebook"]))
         progress("exporting HTML")
@@ -90,7 +91,7 @@ def render_report(
         progress("laying out the PDF")
         fetcher = exporters.ReportFetcher()
         laid_out = timings.measure("pdf", lambda: exporters.layout_pdf(html, fetcher))
-        pdf = timings.measure("textlayer", lambda: fix_text_layer(laid_out))
+        pdf = timings.measure("textlayer", lambda: textlayer.fix_text_layer(laid_out))
         _stage(staging, paths.html, html.encode("utf-8"))
         _stage(staging, paths.pdf, pdf)
         provenance = {**provenance, "timings": timings.steps,
@@ -102,6 +103,28 @@ def render_report(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return timings
+
+
+def _import_in_background(*names: str) -> Callable[[], list]:
+    """Start importing this package's modules `names` in a thread; return a function that
+    gives the modules.
+
+    The HTML and PDF steps' modules (nbconvert, WeasyPrint, pikepdf: about a second) load
+    while the notebook runs, when this process only waits for its kernel. Should the thread
+    fail, the modules are imported again where they are needed, so that a real error shows.
+    """
+    qualified = [f"{__package__}.{name}" for name in names]
+    pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="km-imports")
+    loading = pool.submit(lambda: [importlib.import_module(name) for name in qualified])
+    pool.shutdown(wait=False)
+
+    def modules() -> list:
+        try:
+            return loading.result()
+        except Exception:
+            return [importlib.import_module(name) for name in qualified]
+
+    return modules
 
 
 def _stage(staging: Path, published: Path, data: bytes) -> None:
