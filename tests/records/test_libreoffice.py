@@ -85,12 +85,18 @@ def calc(tmp_path_factory):
         office.stop()
 
 
-@pytest.fixture
-def template(tmp_path) -> Path:
-    book = tmp_path / "km-entry-bangjak.xlsx"
+@pytest.fixture(scope="module")
+def written(tmp_path_factory) -> Path:
+    book = tmp_path_factory.mktemp("template") / "km-entry-bangjak.xlsx"
     assert main(["template", "--tambon", "bangjak", "--data", str(DEMO_DATA),
                  "--out", str(book)]) == 0
     return book
+
+
+@pytest.fixture
+def template(written, tmp_path) -> Path:
+    """Return a copy of bangjak's workbook as `km template --tambon bangjak` writes it."""
+    return Path(shutil.copy(written, tmp_path / written.name))
 
 
 def saved(calc: Calc, book: Path, *steps: dict) -> tuple[Path, Path, list]:

@@ -5,13 +5,15 @@ run this file as a script: `/usr/bin/python3 uno_calc.py PIPE < steps.json`. It 
 running `soffice --accept=pipe,name=PIPE;urp;`, runs the steps (a JSON list) and prints one JSON
 result per step. Standard library and UNO only: nothing of km_analysis is importable here.
 
-Typing is `XCell.setFormula`: the text goes through Calc's input interpretation with the cell's
-number format, as a typed entry does (in LibreOffice 7.4 it gives what `.uno:EnterString`, the
-dispatched Enter key, gives: 15/11/2549 under a Buddhist-year date format is shown 15 พ.ย. 3092,
-a text cell keeps the text). The dispatcher and the view are not used: in a headless 7.4 their
-scheduled tasks abort soffice ("Unspecified Application Error") after a few commands. A row is
-inserted with `XTableRows.insertByIndex`, the same insertion as Sheet > Insert Rows: the new row
-takes the formats and validity of the row above it.
+Typing is emulated on the document, as Calc enters a confirmed entry: a text cell ("@") keeps
+the text; any other cell takes what its number format's input parser reads (the document's
+number formatter: the format's locale, its date order, its two-digit-year window), else the
+text. In LibreOffice 7.4 this gives what the dispatched Enter key (`.uno:EnterString`) gives —
+15/11/2549 under a Buddhist-year date format is 15 พ.ย. 3092, 15/11/50 is 1950 — while
+`XCell.setFormula` reads like en-US and keeps both as text. The dispatcher and the view are
+not used: in a headless 7.4 their scheduled tasks abort soffice ("Unspecified Application
+Error") after a few commands. A row is inserted with `XTableRows.insertByIndex`, the insertion
+of Sheet > Insert Rows: the new row takes the formats and validity of the row above it.
 
 Steps, each a one-key object:
   {"open": path}                       open a workbook (hidden)
@@ -28,7 +30,6 @@ Steps, each a one-key object:
 from __future__ import annotations
 
 import json
-import re
 import sys
 import time
 
@@ -36,9 +37,9 @@ import uno
 from com.sun.star.beans import PropertyValue
 
 CONNECT_SECONDS = 60
-# A list's cells in a validation formula: '_lists'!$F$2 … or $_lists.$F$2:$F$2001 (Calc's).
-LIST_RANGE = re.compile(r"\$?'?(\w+)'?[.!]\$([A-Z]+)\$(\d+):\$?[A-Z]*\$?(\d+)")
-VALUE, TEXT, FORMULA = "VALUE", "TEXT", "FORMULA"
+SCRATCH_CELL = "AMJ1"  # Calc 7.4's last column
+CLEAR_ALL = 1023  # com.sun.star.sheet.CellFlags: every kind of content
+TEXT, FORMULA = "TEXT", "FORMULA"  # com.sun.star.table.CellContentType
 TEXT_FORMAT = 256  # com.sun.star.util.NumberFormat.TEXT
 
 
@@ -116,22 +117,16 @@ class Calc:
         return {"shown": cell.getString(), "value": cell.getValue(), "kind": kind}
 
     def choices(self, sheet, name):
-        """Return the dropdown's entries as Calc evaluates them: for a list kept on a sheet,
-        that sheet's cells (their formulas' values) down to the last non-blank one, as the
-        template's list formula reads them; for a list of values, the values."""
-        validation = self._cell(sheet, name).Validation
-        formula = validation.getFormula1()
-        match = LIST_RANGE.search(formula)
-        if match is None:  # a list typed into the validation: "a";"b"
-            return [item.strip('"') for item in formula.split(";")]
-        source, column, first, last = match.groups()
-        cells = self.doc.Sheets.getByName(source).getCellRangeByName(
-            f"{column}{first}:{column}{last}")
-        values = [row[0] if isinstance(row[0], str) else str(row[0])
-                  for row in cells.getDataArray()]
-        while values and values[-1] == "":
-            values.pop()
-        return values
+        """Return the dropdown's entries as Calc evaluates its list formula: joined by line
+        breaks in a scratch cell at the far end of row 1 of the cell's sheet, cleared again.
+        (A scratch sheet would do, but inserting and removing sheets trips the headless
+        abort described above.)"""
+        formula = self._cell(sheet, name).Validation.getFormula1()
+        scratch = self._cell(sheet, SCRATCH_CELL)
+        scratch.setFormula(f"=TEXTJOIN(CHAR(10);0;{formula})")
+        joined = scratch.getString()
+        scratch.clearContents(CLEAR_ALL)
+        return joined.split("\n")
 
     def invalid(self):
         """Return the cells whose value is not in their dropdown (sheet!cell: value): what
