@@ -25,6 +25,7 @@ from .. import thai
 from ..errors import FetchRefused, ReportError
 from ..locations import PACKAGE_DIR, TEMPLATES_DIR
 from ..records.load import Records
+from .linebreaks import lean_word_breaks
 from .tables import OUTPUT_METADATA_KEY
 
 CSS_FILE = TEMPLATES_DIR / "km_report" / "report.css"
@@ -191,7 +192,8 @@ def html_to_pdf(html: str, fetcher: ReportFetcher | None = None) -> bytes:
 def layout_pdf(html: str, fetcher: ReportFetcher | None = None) -> bytes:
     """Return the PDF as WeasyPrint lays it out (its text layer not yet fixed)."""
     fetcher = fetcher or ReportFetcher()
-    document = HTML(string=html, base_url=str(TEMPLATES_DIR), url_fetcher=fetcher)
+    document = HTML(string=lean_word_breaks(html), base_url=str(TEMPLATES_DIR),
+                    url_fetcher=fetcher)
     with _fixed_font_timestamps():
         return document.write_pdf(custom_metadata=True)
 
