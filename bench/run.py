@@ -1,36 +1,78 @@
-"""Benchmarks at scale: load + validate, one tambon's report, and batch throughput.
+"""Benchmarks of what users wait for (issue #16), each against its goal.
 
-    python bench/run.py [--scales demo,province,national] [--tambons 20]
+    python bench/run.py [--scales demo,province,national] [--rounds 5] [--repeats 3]
+                        [--batch 20] [--steps side-by-side,reports,batch,overview,load]
+                        [--timeout 900] [--results DIR]
 
-For each scale (synthetic records from km_analysis.synth, generated into bench/data/, never
-committed): load + validate seconds and peak memory (a fresh process, so the peak is the
-load's own); one tambon's report from a snapshot, split into kernel start, execution, HTML
-export, PDF layout and text layer; and, at the province scale, the throughput of a batch of
-`--tambons` reports with 1 and with 2 jobs. Writes bench/results.json and bench/results.md
-with the targets beside the figures.
+1. Side by side with the stock pipeline: `km report bangjak --data data` against papermill +
+   `jupyter nbconvert --to html --no-input` + `weasyprint` on the same notebook and records,
+   the stock tools in an environment of their own (bench/.stock-env, made on first use).
+   Interleaved, each run a new process writing to a new folder; one warm-up round, then
+   `--rounds` counted. Goals: the demo report ≤ 4.5 s, ours ÷ stock ≤ 0.55.
+2. One report at each scale (`km report <first tambon>` on bench/data/<scale>), a warm-up and
+   `--repeats` runs. Goal: national ÷ demo ≤ 1.25.
+3. The batch, at province scale: `km report all --tambons <the first --batch> --jobs 2 --force`.
+   Goal: wall ÷ tambons ≤ 3 s a report.
+4. The overview at province and national scale, wall including load. Goal: national ≤ 60 s.
+5. Load + validate at each scale in a fresh process: seconds and peak memory. Goals: national
+   ≤ 15 s and ≤ 4 GiB.
+
+Synthetic records come from `python -m km_analysis.synth SCALE DIR`, written into
+bench/data/<scale> when missing (git-ignored). A failed or timed-out run is reported with its
+command's last stderr line and the bench goes on. Writes results.json (every run's seconds)
+and results.md (goals and verdicts).
 """
 
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
+import csv
 import json
-import multiprocessing
 import os
 import platform
+import re
+import shutil
+import signal
+import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 DATA = HERE / "data"
-TARGETS = {
+RUNS = DATA / "runs"
+STOCK_ENV = HERE / ".stock-env"
+VENV_BIN = ROOT / ".venv" / "bin"
+PYTHON = VENV_BIN / "python"
+DEMO_DATA = ROOT / "data"
+DEMO_TAMBON = "bangjak"
+BATCH_JOBS = 2
+STEPS = ("side-by-side", "reports", "batch", "overview", "load")
+GOALS = {
+    "demo_report_seconds": 4.5,
+    "ours_vs_stock": 0.55,
+    "report_national_vs_demo": 1.25,
+    "batch_seconds_per_report": 3.0,
+    "national_overview_seconds": 60.0,
     "national_load_seconds": 15.0,
     "national_load_peak_gib": 4.0,
-    "report_national_vs_demo": 1.25,
-    "parallel_efficiency": 0.80,
+}
+# The commands as results.md shows them; NEW is a new folder for each run.
+COMMANDS = {
+    "ours": f"km report {DEMO_TAMBON} --data data --out NEW",
+    "stock": [f"papermill tambon_report.ipynb NEW/OUT.ipynb -p tambon {DEMO_TAMBON} "
+              "-p data_dir DATA  (run from notebooks/)",
+              "jupyter nbconvert --to html --no-input NEW/OUT.ipynb",
+              "weasyprint NEW/OUT.html NEW/OUT.pdf"],
+    "report": "km report <first tambon> --data bench/data/<scale> --out NEW",
+    "batch": f"km report all --tambons <first N> --jobs {BATCH_JOBS} --force "
+             "--data bench/data/province --out NEW",
+    "overview": "km report overview --data bench/data/<scale> --out NEW",
 }
 LOAD_PROBE = """
 import json, resource, sys, time
@@ -43,157 +85,531 @@ print(json.dumps({"seconds": round(seconds, 2),
                   "rows": sum(len(f) for f in records.frames().values()),
                   "errors": len(records.errors)}))
 """
+# km report's last stderr line before the PDF's path: "snapshot 0.31s  execution 6.17s  …".
+KM_STEPS = re.compile(r"^(?:\w+ \d+(?:\.\d+)?s\s*)+$")
 
 
-def records_for(scale: str) -> Path:
-    """Return the folder of the scale's synthetic records, generating them when missing."""
-    from km_analysis import synth
+@dataclass
+class Run:
+    """One timed run of one or more commands (in a row)."""
 
-    folder = DATA / scale
-    if not (folder / "sessions.csv").exists():
-        synth.write(synth.generate(synth.SCALES[scale]), folder)
-    return folder
-
-
-def measure_load(folder: Path) -> dict:
-    """Return load + validate seconds and peak memory, measured in a fresh process."""
-    probe = subprocess.run([sys.executable, "-c", LOAD_PROBE, str(folder)], check=True,
-                           capture_output=True, text=True)
-    return json.loads(probe.stdout)
+    seconds: float | None
+    error: str | None = None
+    timed_out: bool = False
+    steps: dict[str, float] = field(default_factory=dict)
 
 
-def plan(records, slugs: list[str], snapshot: Path, out: Path) -> list:
-    from km_analysis.batch import plan_reports
-
-    return plan_reports(records, slugs, snapshot=snapshot, out=out, force=True).jobs
+# ---- pure parts: summaries, verdicts, the Markdown ----
 
 
-def measure_report(job) -> dict:
-    """Return the steps of one render (after a warm-up render of the same job)."""
-    from km_analysis.report import render_report
-
-    render_report(job.notebook, job.parameters, job.paths, job.provenance)
-    started = time.perf_counter()
-    timings = render_report(job.notebook, job.parameters, job.paths, job.provenance)
-    steps = {k: v for k, v in timings.steps.items() if k != "notebook"}
-    return {"seconds": round(time.perf_counter() - started, 2), **steps}
+def median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 2) if values else None
 
 
-def measure_batch(jobs: list, workers: int) -> dict:
-    """Return the wall time and throughput of rendering `jobs` with `workers` processes."""
-    from km_analysis.batch import run_jobs
-
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["km_analysis.batch"])
-    started = time.perf_counter()
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as executor:
-        results = run_jobs(jobs, executor)
-    seconds = time.perf_counter() - started
-    failed = [r.report for r in results if r.status != "ok"]
-    return {"jobs": workers, "reports": len(jobs), "seconds": round(seconds, 1),
-            "reports_per_minute": round(len(jobs) * 60 / seconds, 1), "failed": failed}
+def summarise(runs: list[Run]) -> dict:
+    """Return the runs' seconds, their median, and the first failure (which fails them all)."""
+    failed = next((r for r in runs if r.error), None)
+    seconds = [r.seconds for r in runs if not r.error]
+    step_names = dict.fromkeys(name for r in runs if not r.error for name in r.steps)
+    steps = {name: median([r.steps[name] for r in runs if not r.error and name in r.steps])
+             for name in step_names}
+    return {"seconds": seconds, "median": None if failed else median(seconds),
+            "error": failed.error if failed else None,
+            "timed_out": bool(failed and failed.timed_out), "steps": steps}
 
 
-def run_scale(scale: str, tambons: int) -> dict:
-    from km_analysis import load_records
-    from km_analysis.records.snapshot import write_snapshot_once
-
-    folder = records_for(scale)
-    print(f"{scale}: load + validate …", flush=True)
-    result = {"scale": scale, "load": measure_load(folder)}
-    records = load_records(folder, errors="collect")
-    out = DATA / f"reports-{scale}"
-    snapshot = write_snapshot_once(records, out / ".snapshots")
-    slugs = list(records.tambons["tambon"])
-    print(f"{scale}: one report …", flush=True)
-    result["report"] = measure_report(plan(records, slugs[:1], snapshot, out)[0])
-    if scale == "province":
-        jobs = plan(records, slugs[:tambons], snapshot, out)
-        for workers in (1, 2):
-            print(f"{scale}: {len(jobs)} reports with {workers} job(s) …", flush=True)
-            result[f"batch_{workers}"] = measure_batch(jobs, workers)
-        one, two = result["batch_1"]["seconds"], result["batch_2"]["seconds"]
-        result["parallel_efficiency"] = round(one / two / 2, 2)
-    return result
+def verdict(value: float | None, goal: float, error: str | None = None,
+            timed_out: bool = False) -> str:
+    """Return met, missed by N %, failed (with why) or not measured."""
+    if timed_out:
+        return f"missed: {error}"
+    if error:
+        return f"failed: {error}"
+    if value is None:
+        return "not measured"
+    return "met" if value <= goal else f"missed by {value / goal - 1:.0%}"
 
 
-def verdicts(results: dict[str, dict]) -> list[tuple[str, str, str, str]]:
-    """Return (target, figure, goal, verdict) rows for the targets the results can judge."""
+def ratio(numerator: dict | None, denominator: dict | None) -> dict:
+    """Return the ratio of two summaries' medians, failing when either failed."""
+    parts = [s for s in (numerator, denominator) if s is not None]
+    failed = next((s for s in parts if s["error"]), None)
+    if failed:
+        return {"value": None, "error": failed["error"], "timed_out": failed["timed_out"]}
+    if len(parts) < 2:
+        return {"value": None, "error": None, "timed_out": False}
+    return {"value": round(numerator["median"] / denominator["median"], 2), "error": None,
+            "timed_out": False}
+
+
+def per_report(batch: dict | None) -> dict:
+    """Return the batch's amortised seconds a report (wall ÷ tambons)."""
+    if batch is None:
+        return {"value": None, "error": None, "timed_out": False}
+    failed_or_empty = batch["error"] or batch["median"] is None
+    value = None if failed_or_empty else round(batch["median"] / batch["tambons"], 2)
+    return {"value": value, "error": batch["error"], "timed_out": batch["timed_out"]}
+
+
+def figure(value: float | None, unit: str = "") -> str:
+    return "—" if value is None else f"{value:g}{unit}"
+
+
+def goal_rows(results: dict) -> list[tuple[str, str, str, str]]:
+    """Return (target, figure, goal, verdict) for every goal, measured or not."""
+    side = results.get("side_by_side") or {}
+    reports = results.get("reports", {})
+    overview = results.get("overview", {})
+    national_load = results.get("load", {}).get("national")
     rows = []
 
-    def judge(name, value, goal, lower_is_better=True, unit=""):
-        ok = value <= goal if lower_is_better else value >= goal
-        miss = (value / goal - 1) if lower_is_better else (1 - value / goal)
-        verdict = "met" if ok else f"missed by {miss:.0%}"
-        sign = "≤" if lower_is_better else "≥"
-        rows.append((name, f"{value}{unit}", f"{sign} {goal}{unit}", verdict))
+    def row(name, goal_key, value, unit="", error=None, timed_out=False):
+        goal = GOALS[goal_key]
+        rows.append((name, figure(value, unit), f"≤ {goal:g}{unit}",
+                     verdict(value, goal, error, timed_out)))
 
-    if "national" in results:
-        load = results["national"]["load"]
-        judge("national load + validate", load["seconds"], TARGETS["national_load_seconds"],
-              unit=" s")
-        judge("national load peak memory", load["peak_gib"], TARGETS["national_load_peak_gib"],
-              unit=" GiB")
-    if "national" in results and "demo" in results:
-        ratio = round(results["national"]["report"]["seconds"]
-                      / results["demo"]["report"]["seconds"], 2)
-        judge("one report, national ÷ demo", ratio, TARGETS["report_national_vs_demo"])
-    if "province" in results and "parallel_efficiency" in results["province"]:
-        judge("parallel efficiency, 2 jobs", results["province"]["parallel_efficiency"],
-              TARGETS["parallel_efficiency"], lower_is_better=False)
+    def summary_row(name, goal_key, summary, unit=" s"):
+        summary = summary or {"median": None, "error": None, "timed_out": False}
+        row(name, goal_key, summary["median"], unit, summary["error"], summary["timed_out"])
+
+    def measured_row(name, goal_key, measured, unit=""):
+        row(name, goal_key, measured["value"], unit, measured["error"], measured["timed_out"])
+
+    summary_row(f"warm report, demo records ({DEMO_TAMBON})", "demo_report_seconds",
+                side.get("ours"))
+    measured_row("ours ÷ stock pipeline", "ours_vs_stock",
+                 ratio(side.get("ours"), side.get("stock")))
+    measured_row("one report, national ÷ demo scale", "report_national_vs_demo",
+                 ratio(reports.get("national"), reports.get("demo")))
+    measured_row("batch, seconds a report (wall ÷ tambons)", "batch_seconds_per_report",
+                 per_report(results.get("batch")), " s")
+    summary_row("overview, national scale (wall incl. load)", "national_overview_seconds",
+                overview.get("national"))
+    if national_load:
+        row("national load + validate", "national_load_seconds", national_load.get("seconds"),
+            " s", national_load.get("error"))
+        row("national load peak memory", "national_load_peak_gib",
+            national_load.get("peak_gib"), " GiB", national_load.get("error"))
     return rows
 
 
-def machine() -> dict:
-    names = ("pandas", "pandera", "pyarrow", "matplotlib", "papermill", "nbconvert",
-             "weasyprint", "pikepdf")
-    return {"cores": os.cpu_count(), "python": platform.python_version(),
-            "platform": platform.platform(), **{n: version(n) for n in names}}
+def seconds_cell(summary: dict) -> str:
+    """The median, or why there is none."""
+    if summary["error"]:
+        return ("missed: " if summary["timed_out"] else "failed: ") + summary["error"]
+    return figure(summary["median"])
 
 
-def markdown(results: dict[str, dict], info: dict) -> str:
-    lines = ["# Benchmarks", "", f"Machine: {info['cores']} cores, Python {info['python']}, "
-             f"{info['platform']}; " + ", ".join(f"{k} {v}" for k, v in info.items()
-                                                  if k not in ("cores", "python", "platform")),
-             "", "## Targets", "", "| target | figure | goal | verdict |", "|---|---|---|---|"]
-    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in verdicts(results)]
-    lines += ["", "## Load + validate (a fresh process)", "",
-              "| scale | rows | seconds | peak GiB |", "|---|---|---|---|"]
-    for scale, r in results.items():
-        lines.append(f"| {scale} | {r['load']['rows']:,} | {r['load']['seconds']} | "
-                     f"{r['load']['peak_gib']} |")
-    steps = ("kernel", "execution", "html", "pdf", "textlayer")
-    lines += ["", "## One tambon's report (from a snapshot; seconds)", "",
-              "| scale | total | " + " | ".join(steps) + " |",
-              "|---|---|" + "---|" * len(steps)]
-    for scale, r in results.items():
-        lines.append(f"| {scale} | {r['report']['seconds']} | "
-                     + " | ".join(str(r["report"].get(s, "")) for s in steps) + " |")
-    batches = [(scale, r[f"batch_{j}"]) for scale, r in results.items()
-               for j in (1, 2) if f"batch_{j}" in r]
-    if batches:
-        lines += ["", "## Batch throughput", "",
-                  "| scale | jobs | reports | seconds | reports / minute |",
-                  "|---|---|---|---|---|"]
-        lines += [f"| {scale} | {b['jobs']} | {b['reports']} | {b['seconds']} | "
-                  f"{b['reports_per_minute']} |" for scale, b in batches]
+def runs_cell(summary: dict) -> str:
+    return ", ".join(f"{s:g}" for s in summary["seconds"]) or "—"
+
+
+def table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+
+
+def markdown(results: dict) -> str:
+    """Return bench/results.md: the goals and their verdicts, then each step's figures."""
+    info = results["machine"]
+    versions = ", ".join(f"{k} {v}" for k, v in info["versions"].items())
+    lines = ["# Benchmarks", "",
+             f"Run {results['started']} on commit {info['commit']}: {info['cores']} cores, "
+             f"Python {info['python']}, {info['platform']}; {versions}. "
+             f"`python bench/run.py {results['arguments']}`; seconds are wall time of new "
+             "processes, each writing to a new folder.", "",
+             "## Goals (issue #16)", ""]
+    lines += table(["target", "figure", "goal", "verdict"], [list(r) for r in goal_rows(results)])
+    side = results.get("side_by_side")
+    if side:
+        lines += ["", f"## Side by side with the stock pipeline (warm: a warm-up, then "
+                  f"{side['rounds']} interleaved rounds)", ""]
+        if side.get("setup_error"):
+            lines.append(f"The stock environment failed: {side['setup_error']}")
+        lines += table(["pipeline", "median s", "runs (s)", "median steps (s)"], [
+            [f"`{COMMANDS['ours']}`", seconds_cell(side["ours"]), runs_cell(side["ours"]),
+             steps_cell(side["ours"])],
+            ["stock: " + " + ".join(f"`{c}`" for c in COMMANDS["stock"]),
+             seconds_cell(side["stock"]), runs_cell(side["stock"]), steps_cell(side["stock"])],
+        ])
+        lines += ["", "The stock tools run in bench/.stock-env (`pip install -c "
+                  "requirements.lock papermill nbconvert weasyprint ipykernel -e .`), on the "
+                  "project's notebook and the demo records (data/). Ours' steps are the ones "
+                  "`km report` prints."]
+    reports = results.get("reports")
+    if reports:
+        lines += ["", f"## One report at each scale (`{COMMANDS['report']}`; a warm-up, then "
+                  "the runs below)", ""]
+        lines += table(["scale", "tambon", "median s", "runs (s)", "median steps (s)"],
+                       [[scale, r["tambon"], seconds_cell(r), runs_cell(r), steps_cell(r)]
+                        for scale, r in reports.items()])
+    batch = results.get("batch")
+    if batch:
+        amortised = per_report(batch)["value"]
+        lines += ["", f"## The batch (`{COMMANDS['batch']}`)", ""]
+        lines += table(["tambons", "jobs", "wall s", "s a report"],
+                       [[batch["tambons"], BATCH_JOBS, seconds_cell(batch), figure(amortised)]])
+        lines += ["", "`km report all` also writes the province overview: its time is in the "
+                  "wall, and so in the seconds a report."]
+    overview = results.get("overview")
+    if overview:
+        lines += ["", f"## The overview (`{COMMANDS['overview']}`, wall including load)", ""]
+        lines += table(["scale", "median s", "runs (s)"],
+                       [[scale, seconds_cell(o), runs_cell(o)] for scale, o in overview.items()])
+    load = results.get("load")
+    if load:
+        lines += ["", "## Load + validate (a fresh process)", ""]
+        lines += table(["scale", "rows", "seconds", "peak GiB"],
+                       [[scale, f"{r['rows']:,}", r["seconds"], r["peak_gib"]]
+                        if not r.get("error") else [scale, "—", f"failed: {r['error']}", "—"]
+                        for scale, r in load.items()])
     return "\n".join(lines) + "\n"
+
+
+def steps_cell(summary: dict) -> str:
+    return ", ".join(f"{name} {s:g}" for name, s in summary["steps"].items()) or "—"
+
+
+def last_line(text: str) -> str:
+    """Return the last non-blank line of a command's output (progress bars end with \\r)."""
+    lines = [line.strip() for line in re.split(r"[\r\n]", text) if line.strip()]
+    return lines[-1][:200] if lines else "no output"
+
+
+def km_steps(stderr: str) -> dict[str, float]:
+    """Return the step timings `km report` prints, {} when it printed none."""
+    for line in reversed(stderr.splitlines()):
+        if KM_STEPS.match(line.strip()):
+            return {name: float(s) for name, s in re.findall(r"(\w+) (\d+(?:\.\d+)?)s", line)}
+    return {}
+
+
+def first_tambons(folder: Path, count: int) -> list[str]:
+    """Return the slugs of the first `count` tambons of a folder's tambons.csv, in file order."""
+    with (folder / "tambons.csv").open(encoding="utf-8-sig", newline="") as file:
+        return [row["tambon"] for _, row in zip(range(count), csv.DictReader(file))]
+
+
+# ---- running things ----
+
+
+def say(text: str) -> None:
+    print(f"[{datetime.now():%H:%M:%S}] {text}", flush=True)
+
+
+def run_commands(commands: list[tuple[str, list[str]]], *, timeout: float,
+                 cwd: Path = ROOT, env: dict | None = None) -> tuple[Run, str]:
+    """Run commands one after another, timed; stop at the first failure.
+
+    Returns the run (each command's seconds as its steps) and the last command's stderr.
+    """
+    steps, stderr = {}, ""
+    for name, argv in commands:
+        started = time.perf_counter()
+        process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, start_new_session=True)
+        try:
+            _, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            stop(process)
+            return Run(None, f"{name}: more than {timeout:g} s (stopped)", timed_out=True), ""
+        except BaseException:
+            stop(process)
+            raise
+        steps[name] = round(time.perf_counter() - started, 2)
+        if process.returncode != 0:
+            return Run(None, f"{name} exit {process.returncode}: {last_line(stderr)}"), stderr
+    return Run(round(sum(steps.values()), 2), steps=steps), stderr
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a command this bench started, with the processes it started (its session)."""
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, None)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.communicate(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def new_folder(label: str) -> Path:
+    """Return a new, empty folder for one run's output (so no cache under it counts)."""
+    RUNS.mkdir(parents=True, exist_ok=True)
+    for n in range(1, 10_000):
+        folder = RUNS / f"{label}-{n}"
+        try:
+            folder.mkdir()
+            return folder
+        except FileExistsError:
+            continue
+    raise RuntimeError(f"no free folder for {label} under {RUNS}")
+
+
+def km_run(label: str, args: list[str], timeout: float) -> Run:
+    """Run `km ARGS --out NEW` in a new process; its steps are the ones km prints."""
+    out = new_folder(label)
+    try:
+        run, stderr = run_commands([("km", [str(VENV_BIN / "km"), *args, "--out", str(out)])],
+                                   timeout=timeout)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    if not run.error:
+        run.steps = with_rest(run.seconds, km_steps(stderr))
+    return run
+
+
+def with_rest(seconds: float, steps: dict[str, float]) -> dict[str, float]:
+    """Add "rest": the wall time km's own steps leave out (process start, imports, load)."""
+    return {**steps, "rest": round(seconds - sum(steps.values()), 2)} if steps else {}
+
+
+def stock_run(env: dict, timeout: float) -> Run:
+    """Run the stock pipeline on the project's notebook and the demo records."""
+    out = new_folder("stock")
+    bin_dir = STOCK_ENV / "bin"
+    notebook, html, pdf = out / "OUT.ipynb", out / "OUT.html", out / "OUT.pdf"
+    commands = [
+        ("papermill", [str(bin_dir / "papermill"), "tambon_report.ipynb", str(notebook),
+                       "-p", "tambon", DEMO_TAMBON, "-p", "data_dir", str(DEMO_DATA)]),
+        ("nbconvert", [str(bin_dir / "jupyter"), "nbconvert", "--to", "html", "--no-input",
+                       str(notebook)]),
+        ("weasyprint", [str(bin_dir / "weasyprint"), str(html), str(pdf)]),
+    ]
+    try:
+        run, _ = run_commands(commands, timeout=timeout, cwd=ROOT / "notebooks", env=env)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    return run
+
+
+def timed_runs(label: str, count: int, measure, warm_up: bool = True) -> list[Run]:
+    """Return `count` runs of `measure()` after an optional warm-up; stop at a failure."""
+    runs = []
+    for n in range(0 if warm_up else 1, count + 1):
+        run = measure()
+        say(f"  {label} {'warm-up' if n == 0 else f'{n}/{count}'}: {describe(run)}")
+        if run.error:
+            return [run]
+        if n:
+            runs.append(run)
+    return runs
+
+
+def describe(run: Run) -> str:
+    return run.error if run.error else f"{run.seconds:g} s"
+
+
+def stock_environment(timeout: float) -> dict:
+    """Make bench/.stock-env (once, again when the lock changes); return the runs' environment.
+
+    The stock tools are pinned by requirements.lock like the project's, and the project is
+    installed editable (the notebook imports km_analysis), so both run the same code.
+    """
+    stamp = STOCK_ENV / ".installed"
+    inputs = [ROOT / "requirements.lock", ROOT / "pyproject.toml"]
+    if not stamp.exists() or any(p.stat().st_mtime > stamp.stat().st_mtime for p in inputs):
+        python = STOCK_ENV / "bin" / "python"
+        doing = "updating" if python.exists() else "creating"
+        say(f"  {doing} the stock pipeline's environment in {STOCK_ENV.relative_to(ROOT)} "
+            "(first time: a few minutes) …")
+        commands = [] if python.exists() else [("venv", [sys.executable, "-m", "venv",
+                                                         str(STOCK_ENV)])]
+        commands.append(("pip install", [str(python), "-m", "pip", "install", "--quiet",
+                                         "-c", "requirements.lock", "papermill", "nbconvert",
+                                         "weasyprint", "ipykernel", "-e", "."]))
+        run, _ = run_commands(commands, timeout=timeout)
+        if run.error:
+            raise RuntimeError(run.error)
+        stamp.touch()
+    env = {**os.environ, "VIRTUAL_ENV": str(STOCK_ENV),
+           "PATH": f"{STOCK_ENV / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"}
+    check_stock_kernel(env)
+    return env
+
+
+def check_stock_kernel(env: dict) -> None:
+    """Refuse to compare if papermill's python3 kernel would not run in the stock environment."""
+    probe = ("from jupyter_client.kernelspec import KernelSpecManager as M; "
+             "print(M().get_kernel_spec('python3').argv[0])")
+    found = subprocess.run([str(STOCK_ENV / "bin" / "python"), "-c", probe], env=env,
+                           capture_output=True, text=True, check=False)
+    executable = found.stdout.strip()
+    # jupyter_client runs a kernel whose argv starts with plain "python" on its own python.
+    if found.returncode or not (executable.startswith("python")
+                                or executable.startswith(str(STOCK_ENV))):
+        raise RuntimeError("the python3 kernel papermill would use is not the stock "
+                           f"environment's: {executable or last_line(found.stderr)}")
+
+
+def side_by_side(rounds: int, timeout: float) -> dict:
+    """Ours and the stock pipeline, interleaved: a warm-up round, then `rounds` counted."""
+    result = {"rounds": rounds, "setup_error": None}
+    try:
+        env = stock_environment(timeout)
+    except RuntimeError as error:
+        say(f"  the stock environment failed: {error}")
+        result["setup_error"] = str(error)
+        env = None
+    ours, stock = [], []
+    failures = {}
+    for n in range(rounds + 1):
+        name = "warm-up" if n == 0 else f"round {n}/{rounds}"
+        pair = {"ours": None if "ours" in failures else
+                km_run("ours", ["report", DEMO_TAMBON, "--data", str(DEMO_DATA)], timeout),
+                "stock": None if env is None or "stock" in failures else stock_run(env, timeout)}
+        say(f"  {name}: " + ", ".join(f"{k} {describe(r)}" for k, r in pair.items() if r))
+        for key, run in pair.items():
+            if run and run.error:
+                failures[key] = run
+            elif run and n:
+                (ours if key == "ours" else stock).append(run)
+    stock_failure = failures.get("stock") or (
+        Run(None, f"stock environment: {result['setup_error']}") if env is None else None)
+    result["ours"] = summarise([failures["ours"]] if "ours" in failures else ours)
+    result["stock"] = summarise([stock_failure] if stock_failure else stock)
+    return result
+
+
+def records_for(scale: str, timeout: float) -> Path:
+    """Return bench/data/<scale>, writing the synthetic records there when missing."""
+    folder = DATA / scale
+    if not (folder / "tambons.csv").exists():
+        say(f"  writing the {scale} synthetic records into {folder.relative_to(ROOT)} …")
+        run, _ = run_commands([("synth", [str(PYTHON), "-m", "km_analysis.synth",
+                                               scale, str(folder)])], timeout=timeout)
+        if run.error:
+            raise RuntimeError(run.error)
+    return folder
+
+
+def scale_report(scale: str, repeats: int, timeout: float) -> dict:
+    folder = records_for(scale, timeout)
+    [tambon] = first_tambons(folder, 1)
+    runs = timed_runs(f"{scale} {tambon}", repeats, lambda: km_run(
+        f"report-{scale}", ["report", tambon, "--data", str(folder)], timeout))
+    return {"tambon": tambon, **summarise(runs)}
+
+
+def batch(count: int, timeout: float) -> dict:
+    folder = records_for("province", timeout)
+    tambons = first_tambons(folder, count)
+    args = ["report", "all", "--tambons", ",".join(tambons), "--jobs", str(BATCH_JOBS),
+            "--force", "--data", str(folder)]
+    runs = timed_runs(f"{len(tambons)} tambons on {BATCH_JOBS} jobs", 1,
+                      lambda: km_run("batch", args, timeout), warm_up=False)
+    return {"tambons": len(tambons), **summarise(runs)}
+
+
+def overview(scale: str, repeats: int, timeout: float) -> dict:
+    folder = records_for(scale, timeout)
+    runs = timed_runs(f"{scale} overview", repeats, lambda: km_run(
+        f"overview-{scale}", ["report", "overview", "--data", str(folder)], timeout),
+        warm_up=False)
+    return summarise(runs)
+
+
+def measure_load(scale: str, timeout: float) -> dict:
+    """Return load + validate seconds and peak memory, measured in a fresh process."""
+    folder = records_for(scale, timeout)
+    probe = subprocess.run([str(PYTHON), "-c", LOAD_PROBE, str(folder)],
+                           capture_output=True, text=True, timeout=timeout, check=False)
+    if probe.returncode:
+        return {"error": last_line(probe.stderr)}
+    return json.loads(probe.stdout)
+
+
+def guarded(step: str, measure, failed) -> dict:
+    """Return `measure()`, or `failed(reason)` when the step itself breaks: the bench goes on."""
+    try:
+        return measure()
+    except (RuntimeError, OSError, ValueError, subprocess.SubprocessError) as error:
+        say(f"  {step} failed: {error}")
+        return failed(str(error))
+
+
+def failed_summary(reason: str) -> dict:
+    return summarise([Run(None, reason)])
+
+
+def machine() -> dict:
+    names = ("pandas", "pyarrow", "matplotlib", "papermill", "nbconvert", "ipykernel",
+             "weasyprint", "pikepdf")
+    commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT,
+                            capture_output=True, text=True, check=False).stdout.strip()
+    return {"cores": os.cpu_count(), "python": platform.python_version(),
+            "platform": platform.platform(), "commit": commit or "unknown",
+            "versions": {n: version(n) for n in names}}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scales", default="demo,province,national")
-    parser.add_argument("--tambons", type=int, default=20,
-                        help="reports in the throughput batch (province scale)")
+    parser.add_argument("--scales", default="demo,province,national",
+                        help="synthetic scales for steps 2-5 (default: all three)")
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="counted rounds of the side by side, after a warm-up (default 5)")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="runs of each scale's report and overview (default 3)")
+    parser.add_argument("--batch", type=int, default=20,
+                        help="tambons in the batch at province scale (default 20)")
+    parser.add_argument("--timeout", type=float, default=900,
+                        help="seconds after which a command is stopped and counted as missed")
+    parser.add_argument("--steps", default=",".join(STEPS),
+                        help=f"which steps to run (default: all, {','.join(STEPS)})")
+    parser.add_argument("--results", type=Path, default=HERE,
+                        help="where results.md and results.json go (default bench/)")
     args = parser.parse_args()
-    results = {scale: run_scale(scale, args.tambons) for scale in args.scales.split(",")}
-    info = machine()
-    (HERE / "results.json").write_text(json.dumps({"machine": info, "targets": TARGETS,
-                                                   "results": results}, indent=1) + "\n")
-    text = markdown(results, info)
-    (HERE / "results.md").write_text(text)
+    if min(args.rounds, args.repeats, args.batch) < 1:
+        parser.error("--rounds, --repeats and --batch take 1 or more")
+    scales = [s for s in (args.scales or "demo,province,national").split(",") if s]
+    steps = [s for s in args.steps.split(",") if s]
+    unknown = (set(scales) - {"demo", "province", "national"}) | (set(steps) - set(STEPS))
+    if unknown:
+        parser.error(f"unknown scale(s) or step(s): {', '.join(sorted(unknown))}")
+    arguments = " ".join(sys.argv[1:])
+    results = {"started": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC", "arguments": arguments,
+               "goals": GOALS, "commands": COMMANDS, "machine": machine()}
+    started = time.perf_counter()
+    timeout = args.timeout
+
+    if "side-by-side" in steps:
+        say(f"1. side by side with the stock pipeline: a warm-up and {args.rounds} rounds")
+        results["side_by_side"] = side_by_side(args.rounds, timeout)
+    if "reports" in steps:
+        say(f"2. one report at {', '.join(scales)} scale")
+        results["reports"] = {scale: guarded(scale, lambda s=scale: scale_report(
+            s, args.repeats, timeout), lambda why: {"tambon": "—", **failed_summary(why)})
+            for scale in scales}
+    if "batch" in steps and "province" in scales:
+        say(f"3. the batch: {args.batch} province tambons on {BATCH_JOBS} jobs")
+        results["batch"] = guarded("batch", lambda: batch(args.batch, timeout),
+                                   lambda why: {"tambons": args.batch, **failed_summary(why)})
+    overview_scales = [s for s in scales if s != "demo"]
+    if "overview" in steps and overview_scales:
+        say(f"4. the overview at {', '.join(overview_scales)} scale")
+        results["overview"] = {scale: guarded(scale, lambda s=scale: overview(
+            s, args.repeats, timeout), failed_summary) for scale in overview_scales}
+    if "load" in steps:
+        say(f"5. load + validate at {', '.join(scales)} scale")
+        results["load"] = {scale: guarded(scale, lambda s=scale: measure_load(s, timeout),
+                                          lambda why: {"error": why}) for scale in scales}
+        for scale, load in results["load"].items():
+            say(f"  {scale}: "
+                + (load.get("error") or f"{load['seconds']} s, {load['peak_gib']} GiB"))
+    results["seconds"] = round(time.perf_counter() - started)
+
+    args.results.mkdir(parents=True, exist_ok=True)
+    (args.results / "results.json").write_text(json.dumps(results, indent=1,
+                                                          ensure_ascii=False) + "\n")
+    text = markdown(results)
+    (args.results / "results.md").write_text(text)
     print(text)
+    say(f"done in {results['seconds'] // 60} min {results['seconds'] % 60} s; "
+        f"written {args.results / 'results.md'}")
 
 
 if __name__ == "__main__":
