@@ -356,8 +356,8 @@ def province_coming(records, as_of, days: int = 42) -> pd.DataFrame:
     sessions = records.sessions
     session_tambons = row_tambons(frames, "sessions")
     window = ((sessions["date"] > as_of) & (sessions["date"] <= end)).to_numpy(bool)
-    known = (session_tambons.isna() | session_tambons.isin(records.tambons["tambon"])).to_numpy(bool)
-    chosen = window & known
+    known = session_tambons.isna() | session_tambons.isin(records.tambons["tambon"])
+    chosen = window & known.to_numpy(bool)
     sessions, session_tambons = sessions.loc[chosen], session_tambons.loc[chosen]
     session_rows = pd.DataFrame({
         "tambon_name": session_tambons.map(tambon_names),

@@ -13,8 +13,8 @@ from km_analysis.measures.province import (
     MEASURES,
     next_sponsor_forum,
     progress_by,
-    province_totals,
     province_coming,
+    province_totals,
     province_wide,
 )
 from km_analysis.measures.tambon import coming, tambon_progress
