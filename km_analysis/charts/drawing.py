@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+import re
 from dataclasses import dataclass
 from html import escape
 
@@ -143,7 +144,50 @@ def shapes_and_lines(figure: Figure) -> tuple[str, list[Line]]:
             svg.finalize()
         finally:
             figure.dpi = dpi
-    return buffer.getvalue(), svg.lines
+    return _lean(buffer.getvalue()), svg.lines
+
+
+_SVG, _XLINK = "http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"
+_DECIMALS = re.compile(r"(\.\d\d)\d+")
+
+
+def _lean(svg: str) -> str:
+    """Return matplotlib's SVG with less for WeasyPrint to read, drawing the same.
+
+    WeasyPrint draws SVG in Python, node by node, matching every style rule against every node:
+    the `*` rule of matplotlib's stylesheet becomes attributes of the root (SVG inherits them),
+    groups that only carry an id give their children to their parent, the metadata goes, and
+    coordinates keep hundredths of a point (finer than print).
+    """
+    from xml.etree import ElementTree
+
+    ElementTree.register_namespace("", _SVG)
+    ElementTree.register_namespace("xlink", _XLINK)
+    root = ElementTree.fromstring(svg.encode("utf-8"))
+    root.set("stroke-linejoin", "round")
+    root.set("stroke-linecap", "butt")
+    for child in list(root):
+        if child.tag == f"{{{_SVG}}}metadata":
+            root.remove(child)
+        elif child.tag == f"{{{_SVG}}}defs":
+            for style in child.findall(f"{{{_SVG}}}style"):
+                child.remove(style)
+            if not len(child):
+                root.remove(child)
+    _unwrap_plain_groups(root)
+    return _DECIMALS.sub(r"\1", ElementTree.tostring(root, encoding="unicode"))
+
+
+def _unwrap_plain_groups(element) -> None:
+    """Replace each <g> with no attribute but an id by its children, all the way down."""
+    children = []
+    for child in element:
+        _unwrap_plain_groups(child)
+        if child.tag == f"{{{_SVG}}}g" and set(child.attrib) <= {"id"}:
+            children.extend(child)
+        else:
+            children.append(child)
+    element[:] = children
 
 
 class Drawing:

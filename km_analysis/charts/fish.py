@@ -75,13 +75,13 @@ class _FishShape:
                           np.column_stack([u[::-1], -cls.BELLY * h[::-1]])])
 
     @classmethod
-    def tail_outline(cls):
+    def tail_outline(cls, n: int = 30):
         p, neck = cls.PEDUNCLE + 0.015, cls.NECK * 0.95
         return np.vstack([
-            _bezier((p, neck), (0.13, 0.1), (0.0, 0.26)),
-            _bezier((0.0, 0.26), (0.06, 0.1), (0.06, 0.0)),
-            _bezier((0.06, 0.0), (0.06, -0.095), (0.0, -0.245)),
-            _bezier((0.0, -0.245), (0.13, -0.09), (p, -neck * cls.BELLY)),
+            _bezier((p, neck), (0.13, 0.1), (0.0, 0.26), n),
+            _bezier((0.0, 0.26), (0.06, 0.1), (0.06, 0.0), n),
+            _bezier((0.06, 0.0), (0.06, -0.095), (0.0, -0.245), n),
+            _bezier((0.0, -0.245), (0.13, -0.09), (p, -neck * cls.BELLY), n),
         ])
 
     @classmethod
@@ -160,6 +160,11 @@ class _FishShape:
         best = int(np.argmax(ends - starts))
         return (self.x + u[starts[best]] * self.length, self.x + u[ends[best]] * self.length)
 
+    def samples(self, full: int) -> int:
+        """Return how many points draw a curve that a fish 12 cm or longer draws with `full`:
+        a small fish needs fewer, and each point is work for WeasyPrint (the SVG is a vector)."""
+        return max(8, round(full * min(1.0, self.length / 12)))
+
     def draw(self, axes, fills=None, detail: bool = True, outline: str = _DARK,
              linewidth: float = 1.0, hatch: dict | None = None, zorder: float = 0) -> None:
         """Draw the fish: tail, body and head (each with its fill), fins, gill, eye, mouth.
@@ -176,18 +181,19 @@ class _FishShape:
         for fin in self.fins() if detail else self.fins()[:4]:
             axes.add_patch(Polygon(self.points(fin), closed=True, facecolor=fills["fins"],
                                    **style, zorder=z + 1))
-        axes.add_patch(Polygon(self.points(self.tail_outline()), closed=True,
+        n = self.samples
+        axes.add_patch(Polygon(self.points(self.tail_outline(n(30))), closed=True,
                                facecolor=fills["tail"], hatch=hatch.get("tail"), **style,
                                zorder=z + 2))
-        body = self.body_outline()
+        body = self.body_outline(n(160))
         axes.add_patch(Polygon(self.points(body), closed=True, facecolor=fills["body"],
                                hatch=hatch.get("body"), **style, zorder=z + 2))
-        axes.add_patch(Polygon(self.points(self._head_outline()), closed=True,
+        axes.add_patch(Polygon(self.points(self._head_outline(n(40), n(60))), closed=True,
                                facecolor=fills["head"], hatch=hatch.get("head"),
                                edgecolor=outline if hatch.get("head") else "none",
                                linewidth=0, zorder=z + 2.1))
         if detail:
-            u = np.linspace(0.3, 0.99, 80)
+            u = np.linspace(0.3, 0.99, n(80))
             h = self.back(u)
             band = np.vstack([np.column_stack([u, h]), np.column_stack([u[::-1], 0.86 * h[::-1]])])
             axes.add_patch(Polygon(self.points(band), closed=True, facecolor=fills["back"],
@@ -196,7 +202,7 @@ class _FishShape:
         axes.add_patch(Polygon(self.points(body), closed=True, facecolor="none", **style,
                                zorder=z + 2.3))
         h = float(self.back(self.GILL))
-        v = np.linspace(h * 0.97, -self.BELLY * h * 0.97, 40)
+        v = np.linspace(h * 0.97, -self.BELLY * h * 0.97, n(40))
         gill = self.points(np.column_stack([self.gill(v), v]))
         axes.plot(gill[:, 0], gill[:, 1], color=outline, linewidth=linewidth, zorder=z + 2.4,
                   solid_capstyle="round")
@@ -222,11 +228,11 @@ class _FishShape:
     def hang_x(self) -> float:
         return self.x + self.HANG * self.length
 
-    def _head_outline(self):
+    def _head_outline(self, across: int = 40, along: int = 60):
         h = float(self.back(self.GILL))
-        v = np.linspace(h, -self.BELLY * h, 40)
+        v = np.linspace(h, -self.BELLY * h, across)
         gill = np.column_stack([self.gill(v), v])
-        u = np.linspace(self.GILL, 1, 60)
+        u = np.linspace(self.GILL, 1, along)
         back = self.back(u)
         return np.vstack([gill, np.column_stack([u, -self.BELLY * back]),
                           np.column_stack([u[::-1], back[::-1]])])
