@@ -270,8 +270,9 @@ def _run_report(args: argparse.Namespace, out: Console) -> int:
 def _report(args: argparse.Namespace, as_of, since, out: Console, err: Console, kernel) -> int:
     """Load the records and render the reports `args` ask for (one on `kernel`, or all)."""
     from .batch import plan_reports
+    from .records.cache import checked_records
 
-    records = load_records(args.data, errors="collect")
+    records, kept = checked_records(args.data)
     if args.tambon == "all":
         reports = [*_select_tambons(records, args.tambons, args.amphoe), OVERVIEW]
     elif args.tambon == OVERVIEW:
@@ -282,11 +283,11 @@ def _report(args: argparse.Namespace, as_of, since, out: Console, err: Console, 
 
     started = time.perf_counter()
     # Planned against the snapshot's path; it is written only once something will render.
-    snapshot = snapshot_path(records, Path(args.out) / ".snapshots")
+    snapshot = snapshot_path(records, Path(args.out) / ".snapshots", kept)
     plan = plan_reports(records, reports, snapshot=snapshot, out=Path(args.out),
                         as_of=as_of, since=since, numerals=args.numerals, data=args.data,
                         force=args.force or args.tambon != "all")
-    snapshot_seconds = _snapshot(records, args.out) if plan.jobs else 0.0
+    snapshot_seconds = _snapshot(records, args.out, kept) if plan.jobs else 0.0
     if args.tambon == "all":
         return _run_batch(args, plan, records.source, started, out, err)
     [name] = reports
@@ -309,12 +310,12 @@ def _report(args: argparse.Namespace, as_of, since, out: Console, err: Console, 
     return 0
 
 
-def _snapshot(records: Records, out: str) -> float:
+def _snapshot(records: Records, out: str, kept: Path | None) -> float:
     """Write the records' snapshot under --out (once); return the seconds it took."""
     from .records.snapshot import write_snapshot_once
 
     started = time.perf_counter()
-    write_snapshot_once(records, Path(out) / ".snapshots")
+    write_snapshot_once(records, Path(out) / ".snapshots", kept)
     return round(time.perf_counter() - started, 3)
 
 

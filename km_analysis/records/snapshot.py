@@ -50,28 +50,39 @@ def write_snapshot(records: Records, folder: Path) -> Path:
     return folder
 
 
-def snapshot_path(records: Records, parent: Path) -> Path:
-    """Return the folder under `parent` that the snapshot of `records` has (or will have)."""
-    identity = {"fingerprints": fingerprints(records), "source": records.source,
+def snapshot_path(records: Records, parent: Path, kept: Path | None = None) -> Path:
+    """Return the folder under `parent` that the snapshot of `records` has (or will have).
+
+    `kept` is a snapshot of the same records (records/cache.py): its fingerprints are read,
+    not computed again.
+    """
+    table_fingerprints = (json.loads((kept / MANIFEST).read_text(encoding="utf-8"))["fingerprints"]
+                          if kept is not None else fingerprints(records))
+    identity = {"fingerprints": table_fingerprints, "source": records.source,
                 "example": records.example, "places": records.places,
                 "problems": [dataclasses.asdict(p) for p in records.problems]}
     key = hashlib.sha256(json.dumps(identity, sort_keys=True, ensure_ascii=False).encode())
     return parent / key.hexdigest()[:16]
 
 
-def write_snapshot_once(records: Records, parent: Path) -> Path:
+def write_snapshot_once(records: Records, parent: Path, kept: Path | None = None) -> Path:
     """Return the snapshot of `records` under `parent`, writing it unless it is already there.
 
     The folder is named after the records' fingerprints and filled aside, then renamed into
-    place, so concurrent commands never read a half-written snapshot.
+    place, so concurrent commands never read a half-written snapshot. With `kept` (a snapshot
+    of the same records, records/cache.py) its files are copied rather than written anew.
     """
-    folder = snapshot_path(records, parent)
+    folder = snapshot_path(records, parent, kept)
     if (folder / MANIFEST).exists():
         return folder
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".writing-", dir=parent))
     try:
-        write_snapshot(records, staging)
+        if kept is not None:
+            for file in kept.iterdir():
+                shutil.copyfile(file, staging / file.name)
+        else:
+            write_snapshot(records, staging)
         with contextlib.suppress(OSError):  # another command wrote the same snapshot meanwhile
             staging.rename(folder)
     finally:
