@@ -223,9 +223,7 @@ def markdown(results: dict) -> str:
     side = results.get("side_by_side")
     if side:
         lines += ["", f"## Side by side with the stock pipeline (warm: a warm-up, then "
-                  f"{side['rounds']} interleaved rounds)", ""]
-        if side.get("setup_error"):
-            lines.append(f"The stock environment failed: {side['setup_error']}")
+                  f"{side['rounds']} interleaved round(s))", ""]
         lines += table(["pipeline", "median s", "runs (s)", "median steps (s)"], [
             [f"`{COMMANDS['ours']}`", seconds_cell(side["ours"]), runs_cell(side["ours"]),
              steps_cell(side["ours"])],
@@ -235,7 +233,8 @@ def markdown(results: dict) -> str:
         lines += ["", "The stock tools run in bench/.stock-env (`pip install -c "
                   "requirements.lock papermill nbconvert weasyprint ipykernel -e .`), on the "
                   "project's notebook and the demo records (data/). Ours' steps are the ones "
-                  "`km report` prints."]
+                  "`km report` prints; rest is the wall time they leave out (process start, "
+                  "imports, loading and checking the records)."]
     reports = results.get("reports")
     if reports:
         lines += ["", f"## One report at each scale (`{COMMANDS['report']}`; a warm-up, then "
@@ -447,42 +446,44 @@ def check_stock_kernel(env: dict) -> None:
 
 def side_by_side(rounds: int, timeout: float) -> dict:
     """Ours and the stock pipeline, interleaved: a warm-up round, then `rounds` counted."""
-    result = {"rounds": rounds, "setup_error": None}
+    runs = {"ours": [], "stock": []}
+    setup_error, env = None, None
     try:
         env = stock_environment(timeout)
-    except RuntimeError as error:
+    except (RuntimeError, OSError) as error:
         say(f"  the stock environment failed: {error}")
-        result["setup_error"] = str(error)
-        env = None
-    ours, stock = [], []
-    failures = {}
+        setup_error = str(error)
+        runs["stock"].append(Run(None, f"stock environment: {error}"))
+    measures = {"ours": lambda: km_run("ours", ["report", DEMO_TAMBON, "--data",
+                                               str(DEMO_DATA)], timeout),
+                "stock": lambda: stock_run(env, timeout)}
     for n in range(rounds + 1):
-        name = "warm-up" if n == 0 else f"round {n}/{rounds}"
-        pair = {"ours": None if "ours" in failures else
-                km_run("ours", ["report", DEMO_TAMBON, "--data", str(DEMO_DATA)], timeout),
-                "stock": None if env is None or "stock" in failures else stock_run(env, timeout)}
-        say(f"  {name}: " + ", ".join(f"{k} {describe(r)}" for k, r in pair.items() if r))
-        for key, run in pair.items():
-            if run and run.error:
-                failures[key] = run
-            elif run and n:
-                (ours if key == "ours" else stock).append(run)
-    stock_failure = failures.get("stock") or (
-        Run(None, f"stock environment: {result['setup_error']}") if env is None else None)
-    result["ours"] = summarise([failures["ours"]] if "ours" in failures else ours)
-    result["stock"] = summarise([stock_failure] if stock_failure else stock)
-    return result
+        said = []
+        for name, measure in measures.items():
+            if any(r.error for r in runs[name]):
+                continue  # failed once: reported, not run again
+            run = measure()
+            said.append(f"{name} {describe(run)}")
+            if n or run.error:
+                runs[name].append(run)
+        say(f"  {'warm-up' if n == 0 else f'round {n}/{rounds}'}: " + ", ".join(said))
+    return {"rounds": rounds, "setup_error": setup_error,
+            **{name: summarise(done) for name, done in runs.items()}}
 
 
 def records_for(scale: str, timeout: float) -> Path:
     """Return bench/data/<scale>, writing the synthetic records there when missing."""
     folder = DATA / scale
-    if not (folder / "tambons.csv").exists():
+    if not folder.exists():
         say(f"  writing the {scale} synthetic records into {folder.relative_to(ROOT)} …")
-        run, _ = run_commands([("synth", [str(PYTHON), "-m", "km_analysis.synth",
-                                               scale, str(folder)])], timeout=timeout)
+        # Written aside, then renamed: an interrupted run leaves no half-written records.
+        partial = DATA / f".{scale}-partial"
+        shutil.rmtree(partial, ignore_errors=True)
+        run, _ = run_commands([("synth", [str(PYTHON), "-m", "km_analysis.synth", scale,
+                                          str(partial)])], timeout=timeout)
         if run.error:
             raise RuntimeError(run.error)
+        partial.rename(folder)
     return folder
 
 
