@@ -307,8 +307,8 @@ def _fill_part(shape: _FishShape, part: str, items: list[str], extra: str, numer
     that, as many items as fit, each in full, and the rest counted ("และอีก N รายการ"): an item
     is never cut, so the drawing and the table list the same words.
     """
-    items = [_drawable(item) for item in items]
-    extra = _drawable(extra)
+    items = [_drawable(item, numerals) for item in items]
+    extra = _drawable(extra, numerals)
     centre = {"head": shape.y - 0.02 * shape.length, "body": shape.y, "tail": shape.y}[part]
     if len(items) <= IN_FULL:
         for extra_shown in ((extra, "") if extra.strip() else (extra,)):
@@ -461,8 +461,8 @@ def fish(
         for part, items, extra in (("head", head, ""), ("body", body, activity),
                                    ("tail", tail, "")):
             _draw_lines(axes, _fill_part(shape, part, list(items), extra, numerals))
-        title_lines = _wrap(_drawable(title), lambda _: (WIDTH_CM - 0.6) / 2.54 * 72, 10.5,
-                            "bold", max_lines=1)
+        title_lines = _wrap(_drawable(title, numerals), lambda _: (WIDTH_CM - 0.6) / 2.54 * 72,
+                            10.5, "bold", max_lines=1)
         if title_lines:
             axes.text(0.3, FISH_HEIGHT_CM - 0.45, title_lines[0], ha="left", va="center_baseline",
                       fontsize=10.5, fontweight="bold", color=_INK, parse_math=False)

@@ -63,7 +63,7 @@ def pla_taphian(network: dict, groups: pd.DataFrame, numerals: str = "arabic") -
     with thai_style():
         figure = Figure(figsize=(WIDTH_CM / 2.54, height / 2.54))
         axes = _cm_axes(figure, WIDTH_CM, height)
-        rod_y = _draw_network_fish(axes, network, blocks, height)
+        rod_y = _draw_network_fish(axes, network, blocks, height, numerals)
         string = dict(color=_MID, linewidth=0.6, zorder=0.5, solid_capstyle="round")
         if n == 0:
             axes.text(WIDTH_CM / 2, rod_y - 1.0, "ยังไม่มีกลุ่มในตำบลนี้", ha="center",
@@ -120,7 +120,7 @@ def _network_blocks(network: dict, numerals: str) -> list[tuple[float, str, list
     for part, x, ha in (("head", fish_x + _NETWORK_LENGTH + 0.25, "left"),
                         ("tail", fish_x - 0.25, "right"),
                         ("body", fish_x + _NETWORK_LENGTH * 0.5, "center")):
-        items = [_drawable(item) for item in network.get(part, [])]
+        items = [_drawable(item, numerals) for item in network.get(part, [])]
         if part == "body" and not items:
             continue
         width = {"left": WIDTH_CM - 0.2 - x, "right": x - 0.2, "center": 6.2}[ha]
@@ -154,7 +154,7 @@ def _rod_depth(blocks) -> float:
     return max([_NETWORK_ROD, *(bottom + 0.25 for bottom in bottoms)])
 
 
-def _draw_network_fish(axes, network: dict, blocks, height: float) -> float:
+def _draw_network_fish(axes, network: dict, blocks, height: float, numerals: str) -> float:
     """Draw the network's big fish at the top and the texts around it; return the rod's y."""
     shape = _FishShape(_network_x(), height - _NETWORK_Y, _NETWORK_LENGTH)
     string = dict(color=_MID, linewidth=0.6, zorder=0.5)
@@ -162,7 +162,7 @@ def _draw_network_fish(axes, network: dict, blocks, height: float) -> float:
     shape.draw(axes, fills={"tail": _LIGHT, "body": _PAPER, "head": _PALE}, detail=True,
                outline=_INK, linewidth=0.9)
     # The network's name on one line in the body when it fits, else on two.
-    name = _drawable(network.get("title", ""))
+    name = _drawable(network.get("title", ""), numerals)
     size = 10 if text_width(name, 10, "bold") <= 72 else 9.5
     title = _wrap(name, lambda _: 72, size, "bold", max_lines=2)
     for k, line in enumerate(title):
@@ -186,7 +186,8 @@ def _group_label(group, width_cm: float, numerals: str) -> list[tuple[str, float
     village = group.get("village_no")
     heading = ("หมู่ " + thai.format_number(int(village), numerals=numerals)
                if village is not None and not pd.isna(village) else "")
-    name = _drawable("" if pd.isna(group.get("group_name")) else group.get("group_name"))
+    name = _drawable("" if pd.isna(group.get("group_name")) else group.get("group_name"),
+                     numerals)
     return ([(heading, 9.5, "bold")] if heading else []) + [
         (line, 9, "normal") for line in wrap_thai(name, width_cm, 9, max_lines=2)]
 

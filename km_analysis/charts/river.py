@@ -63,7 +63,7 @@ def river(
         figure = new_figure(RIVER_HEIGHT_CM + 0.45 * legend_rows)
         axes = figure.add_subplot()
         if title:
-            axes.set_title(_drawable(title), loc="left", fontweight="bold")
+            axes.set_title(_drawable(title, numerals), loc="left", fontweight="bold")
         if not codes:
             _say_nothing_to_draw(axes, "ยังไม่มีการประเมินตนเอง")
             return figure
@@ -82,7 +82,7 @@ def river(
                           if len(group_labels) > len(_MARKERS) else _LINESTYLES[i % 4],
                           color=_LINE_GREYS[i % len(_LINE_GREYS)], markersize=4.5,
                           linewidth=1.1, markerfacecolor=_PAPER if i % 2 else None,
-                          label=_short_label(label, 10.0 / columns), zorder=3)
+                          label=_short_label(label, 10.0 / columns, numerals), zorder=3)
         else:
             target = _pivot(assessments, key, "target", codes, keys)[0]
             current = level[0]
@@ -98,7 +98,7 @@ def river(
         axes.set_ylabel("ระดับ")
         axes.grid(axis="y", color=_PALE, linewidth=0.6, zorder=0)
         axes.set_xlim(-0.4, len(codes) - 0.6)
-        _competency_ticks(axes, x, names)
+        _competency_ticks(axes, x, names, numerals)
         handles, labels = axes.get_legend_handles_labels()
         figure.legend(handles, labels, loc="outside lower center",
                       ncol=columns if several else 3, frameon=False,
@@ -132,20 +132,21 @@ def _pivot(assessments, key, column, codes, keys) -> np.ndarray:
     return table.to_numpy(dtype=float, na_value=np.nan)
 
 
-def _short_label(label: str, width_cm: float = 7.0) -> str:
-    lines = wrap_thai(_drawable(label), width_cm, 9, max_lines=1)
+def _short_label(label: str, width_cm: float = 7.0, numerals: str = "arabic") -> str:
+    lines = wrap_thai(_drawable(label, numerals), width_cm, 9, max_lines=1)
     return lines[0] if lines else ""
 
 
-def _competency_ticks(axes, x, names) -> None:
+def _competency_ticks(axes, x, names, numerals: str) -> None:
     """Label the competencies under the axis, wrapped to their slot, or turned when crowded."""
     slot_cm = (WIDTH_CM - 2.0) / max(len(names), 1)
     if slot_cm >= 1.4:
-        labels = ["\n".join(wrap_thai(_drawable(name), slot_cm * 0.92, 9, max_lines=3))
+        labels = ["\n".join(wrap_thai(_drawable(name, numerals), slot_cm * 0.92, 9, max_lines=3))
                   for name in names]
         axes.set_xticks(x, labels, fontsize=9)
     else:
-        labels = [(wrap_thai(_drawable(name), 3.0, 9, max_lines=1) or [""])[0] for name in names]
+        labels = [(wrap_thai(_drawable(name, numerals), 3.0, 9, max_lines=1) or [""])[0]
+                  for name in names]
         axes.set_xticks(x, labels, fontsize=9, rotation=90)
 
 
@@ -176,8 +177,9 @@ def stair(steps: pd.DataFrame, title: str = "", numerals: str = "arabic") -> Fig
         from matplotlib.patches import Rectangle
 
         if title:
-            axes.text(0.3, height - 0.45, _drawable(title), ha="left", va="center_baseline",
-                      fontsize=10.5, fontweight="bold", color=_INK, parse_math=False)
+            axes.text(0.3, height - 0.45, _drawable(title, numerals), ha="left",
+                      va="center_baseline", fontsize=10.5, fontweight="bold", color=_INK,
+                      parse_math=False)
         axes.text(0.3, top_free + 0.15, STAIR_CAPTION, ha="left", va="bottom", fontsize=9,
                   color=_DARK)
         for k, level in enumerate(levels):
@@ -195,7 +197,7 @@ def stair(steps: pd.DataFrame, title: str = "", numerals: str = "arabic") -> Fig
             heading = f"ระดับ {thai.format_number(level, numerals=numerals)}"
             axes.text(left + step_w / 2, base - 0.12, heading, ha="center", va="top",
                       fontsize=9, fontweight="bold", color=_INK)
-            lines = wrap_thai(_drawable(description), step_w - 0.2, 9, max_lines=4)
+            lines = wrap_thai(_drawable(description, numerals), step_w - 0.2, 9, max_lines=4)
             for j, line in enumerate(lines):
                 axes.text(left + step_w / 2, base - 0.5 - j * 0.4, line, ha="center", va="top",
                           fontsize=9, color=_DARK, parse_math=False)
@@ -213,13 +215,14 @@ def _stair_groups(axes, groups, left, step_w, tread, top_free, numerals) -> None
         return
     width = step_w - 0.2
     # Two lines a group when all fit so, else one line each, else the first few and a count.
-    wrapped = [wrap_thai(_drawable(g), width, 9, max_lines=2) or [""] for g in groups]
+    wrapped = [wrap_thai(_drawable(g, numerals), width, 9, max_lines=2) or [""] for g in groups]
     gap = 0.1  # between two groups, so that a group's two lines read as one
     if sum(len(w) for w in wrapped) * line + gap * (len(groups) - 1) <= room * line:
         blocks = wrapped
     else:
         shown = groups if len(groups) <= room else groups[:room - 1]
-        blocks = [[(wrap_thai(_drawable(g), width, 9, max_lines=1) or [""])[0]] for g in shown]
+        blocks = [[(wrap_thai(_drawable(g, numerals), width, 9, max_lines=1) or [""])[0]]
+                  for g in shown]
         if len(shown) < len(groups):
             rest = thai.format_number(len(groups) - len(shown), numerals=numerals)
             blocks.append([f"และอีก {rest} กลุ่ม"])

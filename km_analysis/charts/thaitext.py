@@ -166,9 +166,11 @@ def _ellipsised(line: str, width: float, fontsize: float, weight: str) -> str:
     return line + "…"
 
 
-def _drawable(text: str) -> str:
-    """Return text with the characters Sarabun cannot draw replaced by "?" (no tofu boxes)."""
-    text = str(text)
+def _drawable(text: str, numerals: str = "arabic") -> str:
+    """Return record text as a drawing writes it: its digits in the report's numerals ("หมู่ ๓"
+    reads "หมู่ 3" in an Arabic-numeral report), the characters Sarabun cannot draw replaced by
+    "?" (no tofu boxes)."""
+    text = thai.in_numerals(str(text), numerals)
     missing = thai.uncovered_characters(text)
     for char in missing:
         text = text.replace(char, "?")

@@ -365,7 +365,8 @@ class TambonReport(MeetingSections, Report):
                           "small") if len(without) else Html(""))
         figures = [
             charts.Drawing(charts.fish(**kmtools.group_fish(
-                self.records, group_id, self.period.as_of, self.numerals)), "fish").html
+                self.records, group_id, self.period.as_of, self.numerals),
+                numerals=self.numerals), "fish").html
             for group_id in group_ids
         ]
         return Html("".join(figures)) + note
@@ -375,7 +376,8 @@ class TambonReport(MeetingSections, Report):
         if self.records.groups.empty:
             return paragraph("ตำบลนี้ยังไม่มีกลุ่มการเงินในบันทึก", "empty")
         return charts.Drawing(charts.pla_taphian(**kmtools.tambon_mobile(
-            self.records, self.tambon, self.period.as_of, self.numerals)), "mobile")
+            self.records, self.tambon, self.period.as_of, self.numerals),
+            numerals=self.numerals), "mobile")
 
     def river_caption(self) -> Html:
         """Return how to read the river diagram actually drawn: one group's, or several's."""

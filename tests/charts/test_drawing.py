@@ -92,3 +92,12 @@ def test_blank_and_hidden_texts_make_no_span():
     figure = figure_with({"x": 5, "y": 2, "s": "  "}, {"x": 5, "y": 3, "s": "ซ่อน"})
     figure.axes[0].texts[1].set_visible(False)
     assert charts.Drawing(figure).lines == []
+
+
+@pytest.mark.parametrize(("numerals", "expected", "other"), [
+    ("thai", "หมู่ ๓ กลุ่มออมทรัพย์", "ร้อยละ ๒๐"), ("arabic", "หมู่ 3 กลุ่มออมทรัพย์", "ร้อยละ 20")])
+def test_a_drawings_record_text_follows_the_reports_numerals(numerals, expected, other):
+    figure = charts.fish("หมู่ ๓ กลุ่มออมทรัพย์", ["สมาชิกออมเพิ่มขึ้นร้อยละ 20"], [], [],
+                         numerals=numerals)
+    text = charts.Drawing(figure).text()
+    assert expected in text and other in text
