@@ -76,7 +76,7 @@ lint: setup ## ruff on the package, tests, bench and notebooks (rules in pyproje
 test: setup lint ## lint, then run the test suite
 	"$(BIN)/python" -m pytest
 
-bench: setup ## the goals of issue #16, timed (some 15 min): make bench [SCALES=demo,province,national] [ROUNDS=5]; bench/results.md
+bench: setup ## the goals of issue #16, timed (15-20 min): make bench [SCALES=demo,province,national] [ROUNDS=5]; bench/results.md
 	"$(BIN)/python" bench/load_records.py
 	"$(BIN)/python" bench/run.py --scales "$$SCALES" $${ROUNDS:+--rounds "$$ROUNDS"}
 

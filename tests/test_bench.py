@@ -103,16 +103,21 @@ def test_markdown_shows_goals_runs_and_failures():
     text = bench.markdown(results(
         side_by_side={"rounds": 2, "setup_error": None,
                       "ours": bench.summarise(ok(4.0, 5.0, pdf=1.0)),
+                      "ours_empty": bench.summarise(ok(8.0, pdf=3.0)),
                       "stock": bench.summarise(ok(9.0, 9.0, papermill=6.0))},
+        reports={"demo": {"tambon": "t00000", **bench.summarise(ok(5.0)),
+                          "caches_empty": bench.summarise([Run(None, "km exit 1: refused")])}},
         overview={"province": bench.summarise(
             [Run(None, "km: more than 900 s (stopped)", timed_out=True)])},
     ))
     assert "| warm report, demo records (bangjak) | 4.5 s | ≤ 4.5 s | met |" in text
     assert "| ours ÷ stock pipeline | 0.5 | ≤ 0.55 | met |" in text
-    assert "| 4.5 | 4, 5 | pdf 1 |" in text
-    assert "| 9 | 9, 9 | papermill 6 |" in text
+    assert "| 4.5 | 0.5 | 4, 5 | pdf 1 |" in text
+    assert "| the same, km's caches empty | 8 | 0.89 | 8 | pdf 3 |" in text
+    assert "| 9 | 1 | 9, 9 | papermill 6 |" in text
+    assert "| demo | t00000 | 5 | 5 | — | failed: km exit 1: refused |" in text
     assert "| province | missed: km: more than 900 s (stopped) | — |" in text
-    assert "## One report at each scale" not in text  # not run, not shown
+    assert "## The batch" not in text  # not run, not shown
 
 
 def test_last_line_of_output_skips_progress_bars_and_blanks():
