@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import shutil
 import time
 from pathlib import Path
 
@@ -215,3 +216,23 @@ def test_a_row_naming_its_tambon_or_competency_by_an_alias_is_the_same_row(tmp_p
     write_workbook(tmp_path / "records" / "km-entry-tharai.xlsx", returned)
     records = load_records(tmp_path / "records", errors="collect")
     assert [(e.table, e.column) for e in records.errors] == [("sessions", "tambon")] * 2
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
+def test_two_tambons_workbooks_give_the_reports_of_one_combined_workbook(tmp_path, tables):
+    from km_analysis.cli import main
+
+    from ..report.pdftext import page_texts
+
+    write_workbook(tmp_path / "one" / "all.xlsx", tables)
+    for slug, book in split_by_tambon(tables).items():
+        write_workbook(tmp_path / "books" / f"km-entry-{slug}.xlsx", book)
+    texts = {}
+    for source in ("one/all.xlsx", "books"):
+        out = tmp_path / "out" / source.split("/")[0]
+        assert main(["report", "tharai", "--data", str(tmp_path / source), "--as-of",
+                     "2006-10-30", "--out", str(out)]) == 0
+        [pdf] = out.glob("*/tharai/*.pdf")
+        texts[source] = page_texts(pdf)
+    assert texts["books"] == texts["one/all.xlsx"]
