@@ -71,6 +71,7 @@ class Line:
         return left, self.y - 0.8 * em, left + self.width, self.y + 0.25 * em
 
     def html(self) -> str:
+        """Return the line as an absolutely placed span, its baseline where matplotlib put it."""
         style = f"left:{self.x:.3f}cm;top:{self.y - BASELINE_EM * self.size / PT_PER_CM:.3f}cm"
         if self.size != _DEFAULT_SIZE:
             style += f";font-size:{self.size:g}pt"
@@ -205,6 +206,7 @@ class Drawing:
 
     @property
     def html(self) -> str:
+        """Return the drawing: its size, its shapes as an SVG image, its lines as spans."""
         image = base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
         return (
             f'{DRAWING_STYLE}<div class="drawing {escape(self.css_class)}" '

@@ -63,7 +63,8 @@ def coverage_bars(coverage: dict[str, float], numerals: str = "arabic") -> Figur
         axes = figure.add_subplot()
         labels = list(coverage)[::-1]
         values = [coverage[label] for label in labels]
-        hatches = ["///", "...", "xxx", "\\\\\\"]
+        # Lines, not dots: a dotted hatch is thousands of circles for WeasyPrint to draw.
+        hatches = ["///", "---", "xxx", "\\\\\\"]
         bars = axes.barh(labels, values, color="white", edgecolor="#222222")
         for bar, hatch in zip(bars, hatches * len(bars), strict=False):
             bar.set_hatch(hatch)

@@ -23,6 +23,7 @@ from ..measures.province import next_sponsor_forum, progress_by, province_totals
 from ..records.schema import SESSION_KINDS
 from ..scope import OVERVIEW, refused_tambons, without_tambons
 from .base import COMING_DAYS, DUE_STATES, Report, open_records, shortened
+from .drawings import drawing
 from .tables import Column, Html, bullet_list, cell, escape, html_table, paragraph
 
 TAMBON_ROWS = 40  # one row per tambon up to this many (about two pages), else per amphoe
@@ -449,7 +450,9 @@ class OverviewReport(Report):
             shown = shown.assign(label=[self._place("ตำบล", label) for label in shown["label"]])
         note = (f"{self.number(len(shown))} {self.area_word}ที่ลงพื้นที่ได้มากที่สุด จาก "
                 f"{self._count(len(areas), self.area_word)}" if len(areas) > len(shown) else "")
-        return charts.Svg(charts.coverage_by_tambon(shown, self.numerals, note))
+        return Html(drawing(charts.coverage_by_tambon,
+                            {"progress": shown, "numerals": self.numerals, "note": note},
+                            "chart"))
 
     # -----------------------------------------------------------------------------------------
     # Sessions, what is coming, the attachments

@@ -17,6 +17,7 @@ from ..records.schema import (
 )
 from ..scope import in_scope
 from .base import COMING_DAYS, DUE_STATES, Report, open_records, section
+from .drawings import drawing
 from .meeting import MeetingSections
 from .tables import Column, Html, escape, html_table, paragraph
 
@@ -299,7 +300,9 @@ class TambonReport(MeetingSections, Report):
         progress = measures.visits_over_time(self.records, self.tambon, self.period.as_of)
         if progress.empty or not progress["done_cumulative"].any():
             return Html("")  # no visit done yet: the lead above already says so
-        return charts.Svg(charts.visits_over_time(progress, self.period.as_of, self.numerals))
+        return Html(drawing(charts.visits_over_time, {
+            "progress": progress, "as_of": self.period.as_of, "numerals": self.numerals},
+            "chart"))
 
     def fish_coverage(self) -> Html:
         """Return per group: head, body and tail items recorded, and whether the fish is whole."""
@@ -333,7 +336,8 @@ class TambonReport(MeetingSections, Report):
             "มีหางปลา": progress["tail_coverage"],
             "ครบหัวและหาง": progress["fish_coverage"],
         }
-        return charts.Svg(charts.coverage_bars(shares, self.numerals))
+        return Html(drawing(charts.coverage_bars,
+                            {"coverage": shares, "numerals": self.numerals}, "chart"))
 
     def fish_items(self) -> Html:
         """Return the fish items, the tambon network's first, then each group's."""
@@ -364,9 +368,9 @@ class TambonReport(MeetingSections, Report):
                           + self._listing([self.text(name) for name in without], "กลุ่ม"),
                           "small") if len(without) else Html(""))
         figures = [
-            charts.Drawing(charts.fish(**kmtools.group_fish(
+            drawing(charts.fish, {**kmtools.group_fish(
                 self.records, group_id, self.period.as_of, self.numerals),
-                numerals=self.numerals), "fish").html
+                "numerals": self.numerals}, "fish")
             for group_id in group_ids
         ]
         return Html("".join(figures)) + note
@@ -375,9 +379,9 @@ class TambonReport(MeetingSections, Report):
         """Return the tambon's ปลาตะเพียน: the network's fish above, one small fish a group."""
         if self.records.groups.empty:
             return paragraph("ตำบลนี้ยังไม่มีกลุ่มการเงินในบันทึก", "empty")
-        return charts.Drawing(charts.pla_taphian(**kmtools.tambon_mobile(
+        return Html(drawing(charts.pla_taphian, {**kmtools.tambon_mobile(
             self.records, self.tambon, self.period.as_of, self.numerals),
-            numerals=self.numerals), "mobile")
+            "numerals": self.numerals}, "mobile"))
 
     def river_caption(self) -> Html:
         """Return how to read the river diagram actually drawn: one group's, or several's."""
@@ -399,9 +403,9 @@ class TambonReport(MeetingSections, Report):
         if latest.empty:
             return paragraph("กลุ่มในตำบลนี้ยังไม่ได้ประเมินตนเอง จึงยังไม่มีธารปัญญาและบันไดการเรียนรู้",
                              "empty")
-        return charts.Drawing(charts.river(latest, kmtools.competency_order(self.records),
-                                           title=f"ธารปัญญา {self.tambon_name}",
-                                           numerals=self.numerals), "river")
+        return Html(drawing(charts.river, {
+            "assessments": latest, "competencies": kmtools.competency_order(self.records),
+            "title": f"ธารปัญญา {self.tambon_name}", "numerals": self.numerals}, "river"))
 
     def stairs(self) -> Html:
         """Return the learning stairs of every assessed competency in one table (or nothing).
