@@ -8,6 +8,7 @@ in constant memory (README, "Limits").
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import re
@@ -83,6 +84,26 @@ _END_OF_DIRECTORY = b"PK\x05\x06"
 _LOCAL_HEADER = b"PK\x03\x04"
 
 
+@contextlib.contextmanager
+def _workbook_file(path: Path, not_a_file: str, old_or_locked: str):
+    """Yield (stream, size) of a workbook file of at most MAX_WORKBOOK_BYTES; SourceError if it
+    is no regular file (`not_a_file` says what it is not), cannot be read, or is an OLE file
+    (an old format, or a workbook saved with a password: `old_or_locked` says what to do)."""
+    try:
+        stream, size = open_regular(path)
+    except NotAFile as exc:
+        raise SourceError(str(path), f"{exc.args[0]}, {not_a_file}") from None
+    except OSError as exc:
+        raise SourceError(str(path), f"cannot be read ({exc.strerror or exc})") from None
+    with stream:
+        if stream.read(len(_OLE)) == _OLE:
+            raise SourceError(str(path), old_or_locked)
+        if size > MAX_WORKBOOK_BYTES:
+            raise Refused(f"a workbook file of at most {size_text(MAX_WORKBOOK_BYTES)}; "
+                          f"this one is {size_text(size)}")
+        yield stream, size
+
+
 def check_workbook(
     path: Path, names: list[str]
 ) -> tuple[list[str], dict[str, list[tuple[int, int, str]]]]:
@@ -93,20 +114,10 @@ def check_workbook(
     Every part is unpacked once, in chunks: the sheets to be read are scanned for the cells they
     use, every other part checked to unpack to the size it declares (the size the limits were
     checked against), and for a DTD."""
-    try:
-        stream, size = open_regular(path)
-    except NotAFile as exc:
-        raise SourceError(str(path), f"{exc.args[0]}, not an Excel workbook (.xlsx)") from None
-    except OSError as exc:
-        raise SourceError(str(path), f"cannot be read ({exc.strerror or exc})") from None
-    with stream:
-        if stream.read(len(_OLE)) == _OLE:
-            raise SourceError(str(path), "an Excel 97-2003 workbook (.xls) or one saved with a "
-                              "password, not an .xlsx workbook: save it as Excel Workbook (.xlsx) "
-                              "without a password")
-        if size > MAX_WORKBOOK_BYTES:
-            raise Refused(f"a workbook file of at most {size_text(MAX_WORKBOOK_BYTES)}; "
-                          f"this one is {size_text(size)}")
+    with _workbook_file(path, "not an Excel workbook (.xlsx)",
+                        "an Excel 97-2003 workbook (.xls) or one saved with a password, not an "
+                        ".xlsx workbook: save it as Excel Workbook (.xlsx) without a password"
+                        ) as (stream, size):
         parts = _zip_parts(stream, size, path)
         # The index is read first (each part of it bounded) so that a refusal names the sheet.
         book = _Book(stream, parts)
@@ -494,19 +505,10 @@ def check_ods(path: Path) -> list[str]:
     """Return the sheet names of an .ods workbook; Refused if it is beyond the limits (part
     sizes, the cells each sheet uses, counting repeated rows and cells, a DTD), SourceError if
     it is not a workbook."""
-    try:
-        stream, size = open_regular(path)
-    except NotAFile as exc:
-        raise SourceError(str(path), f"{exc.args[0]}, not a workbook (.ods)") from None
-    except OSError as exc:
-        raise SourceError(str(path), f"cannot be read ({exc.strerror or exc})") from None
-    with stream:
-        if stream.read(len(_OLE)) == _OLE:
-            raise SourceError(str(path), "a workbook saved with a password or in an old format, "
-                              "not an .ods workbook: save it as ODF Spreadsheet without a password")
-        if size > MAX_WORKBOOK_BYTES:
-            raise Refused(f"a workbook file of at most {size_text(MAX_WORKBOOK_BYTES)}; "
-                          f"this one is {size_text(size)}")
+    with _workbook_file(path, "not a workbook (.ods)",
+                        "a workbook saved with a password or in an old format, not an .ods "
+                        "workbook: save it as ODF Spreadsheet without a password"
+                        ) as (stream, size):
         try:
             parts = _zip_parts(stream, size, path)
         except SourceError:
