@@ -8,8 +8,9 @@ that did not change. So the checked records of a source are kept as a snapshot
 - every file of the source: for a folder, each file directly in it, by name and bytes (a
   changed, added or removed file is another source); for a workbook, its bytes;
 - where the source is (the records name their files in every problem and in the report);
-- the code (`provenance.code_fingerprint`) and the day of the run (the rules compare dates with
-  it: `thai.run_date`).
+- the code (`provenance.code_fingerprint`), the installed versions of the libraries that read
+  the files (`READERS`), and the day of the run (the rules compare dates with it:
+  `thai.run_date`).
 
 Anything else loads and checks the files again, so a figure can never come from records that
 are not the files' own. A cache that cannot be read or written is passed by, and a source of
@@ -25,6 +26,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+from importlib.metadata import version
 from pathlib import Path
 
 from .. import thai
@@ -33,6 +35,9 @@ from .load import Records, load_records
 from .snapshot import MANIFEST, read_snapshot, write_snapshot
 
 LARGEST_SOURCE = 2 * 2**30
+# Besides the pins in the code fingerprint, the versions installed: a library installed over
+# the pins checks the files again.
+READERS = ("pandas", "pandera", "pyarrow", "python-calamine", "openpyxl")
 KEPT = 8
 _CHUNK = 2**20
 
@@ -70,7 +75,7 @@ def source_key(path: str | Path) -> str | None:
         if sum(p.stat().st_size for p in files) > LARGEST_SOURCE:
             return None
         digest = hashlib.sha256()
-        for part in ("km-records-v1", given, str(path), code_fingerprint(),
+        for part in ("km-records-v1", given, str(path), code_fingerprint(), _libraries(),
                      thai.run_date().isoformat()):
             digest.update(part.encode() + b"\0")
         for file in files:
@@ -82,6 +87,11 @@ def source_key(path: str | Path) -> str | None:
     except OSError:
         return None
     return digest.hexdigest()
+
+
+def _libraries() -> str:
+    """Return the installed versions of the libraries that read and check the records."""
+    return " ".join(f"{name}={version(name)}" for name in READERS)
 
 
 def _keep(records: Records, folder: Path) -> Path | None:

@@ -3,9 +3,10 @@
 A report's drawings (the fish, the ปลาตะเพียน, the river) cost most of a notebook's time, and
 the same records give the same drawing every month until a record or the code changes. So a
 drawing's HTML is kept under the user's cache folder, named by the SHA-256 of the drawing
-function, its arguments (frames as their values) and `provenance.code_fingerprint()` (the
-package, the notebooks and the pinned dependencies): a changed record, a new release of the code
-or of matplotlib draws anew, and nothing else can change what a cached drawing shows.
+function, its arguments (frames as their values), `provenance.code_fingerprint()` (the
+package, the notebooks and the pinned dependencies) and the installed libraries' versions: a
+changed record, a new release of the code, of matplotlib or of Sarabun draws anew, and nothing
+else can change what a cached drawing shows.
 
 The folder is $KM_CACHE_DIR, else $XDG_CACHE_HOME/km-workbook, else ~/.cache/km-workbook; an
 entry is written whole (a temporary file renamed) and one that cannot be read or written is
@@ -26,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import charts
-from ..provenance import code_fingerprint
+from ..provenance import code_fingerprint, software_versions
 
 CACHE_BYTES = 256 * 2**20
 
@@ -63,7 +64,9 @@ def drawing_key(draw: Callable, arguments: dict, css_class: str) -> str:
 
 @functools.cache
 def _code() -> str:
-    return code_fingerprint()
+    # The pins and the installed libraries both: a matplotlib or Sarabun installed over the
+    # pins draws anew too.
+    return code_fingerprint() + json.dumps(software_versions(), sort_keys=True)
 
 
 def _value_of(value) -> object:
