@@ -112,7 +112,8 @@ def software_versions() -> dict[str, str]:
     """Return the versions of the package and the libraries a report's look depends on."""
     from importlib.metadata import version
 
-    names = ("pandas", "matplotlib", "papermill", "nbconvert", "weasyprint", "fontpkg-sarabun")
+    names = ("pandas", "matplotlib", "papermill", "nbconvert", "weasyprint", "fontpkg-sarabun",
+             "fonttools", "pythainlp")
     return {"km-analysis": __version__, **{name: version(name) for name in names}}
 
 

@@ -5,8 +5,9 @@ seconds for 1.4 million rows), and a coordinator makes one report after another 
 that did not change. So the checked records of a source are kept as a snapshot
 (`records/snapshot.py`) under the user's cache folder, named by the SHA-256 of:
 
-- every file of the source: for a folder, each file directly in it, by name and bytes (a
-  changed, added or removed file is another source); for a workbook, its bytes;
+- every file of the source: for a folder, each entry directly in it, a file by its name and
+  bytes, anything else by its name and kind (a changed, added or removed file is another
+  source); for a workbook, its bytes (a file saved while the records were read is not kept);
 - where the source is (the records name their files in every problem and in the report);
 - the code (`provenance.code_fingerprint`), the installed versions of the libraries that read
   the files (`READERS`), and the day of the run (the rules compare dates with it:
@@ -60,9 +61,12 @@ def checked_records(path: str | Path) -> tuple[Records, Path | None]:
     if (folder / MANIFEST).is_file():
         with contextlib.suppress(Exception):  # unreadable or half-removed: check the files
             records = read_snapshot(folder)
-            os.utime(folder)  # used now: pruning keeps it
+            with contextlib.suppress(OSError):  # used now, so pruning keeps it
+                os.utime(folder)
             return records, folder
     records = load_records(path, errors="collect")
+    if source_key(path) != key:  # a file saved while it was read: keep nothing
+        return records, None
     return records, _keep(records, folder)
 
 
@@ -71,16 +75,20 @@ def source_key(path: str | Path) -> str | None:
     for a source too large to keep or that cannot be read whole."""
     given, path = str(path), Path(path).resolve()
     try:
-        files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+        entries = sorted(path.iterdir()) if path.is_dir() else [path]
+        files = [p for p in entries if p.is_file()]
         if sum(p.stat().st_size for p in files) > LARGEST_SOURCE:
             return None
         digest = hashlib.sha256()
         for part in ("km-records-v1", given, str(path), code_fingerprint(), _libraries(),
                      thai.run_date().isoformat()):
             digest.update(part.encode() + b"\0")
-        for file in files:
-            digest.update(file.name.encode() + b"\0")
-            with file.open("rb") as stream:
+        for entry in entries:  # a folder or a pipe named sessions.csv is a problem too
+            digest.update(entry.name.encode() + b"\0")
+            if entry not in files:
+                digest.update(f"not a file: {entry.lstat().st_mode:o}".encode() + b"\0")
+                continue
+            with entry.open("rb") as stream:
                 while chunk := stream.read(_CHUNK):
                     digest.update(chunk)
             digest.update(b"\0")

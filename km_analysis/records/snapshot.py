@@ -56,8 +56,13 @@ def snapshot_path(records: Records, parent: Path, kept: Path | None = None) -> P
     `kept` is a snapshot of the same records (records/cache.py): its fingerprints are read,
     not computed again.
     """
-    table_fingerprints = (json.loads((kept / MANIFEST).read_text(encoding="utf-8"))["fingerprints"]
-                          if kept is not None else fingerprints(records))
+    table_fingerprints = None
+    if kept is not None:
+        with contextlib.suppress(OSError, ValueError, KeyError):  # pruned by another command
+            manifest = json.loads((kept / MANIFEST).read_text(encoding="utf-8"))
+            table_fingerprints = manifest["fingerprints"]
+    if table_fingerprints is None:
+        table_fingerprints = fingerprints(records)
     identity = {"fingerprints": table_fingerprints, "source": records.source,
                 "example": records.example, "places": records.places,
                 "problems": [dataclasses.asdict(p) for p in records.problems]}
@@ -78,10 +83,12 @@ def write_snapshot_once(records: Records, parent: Path, kept: Path | None = None
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".writing-", dir=parent))
     try:
-        if kept is not None:
+        try:
+            if kept is None:
+                raise FileNotFoundError
             for file in kept.iterdir():
                 shutil.copyfile(file, staging / file.name)
-        else:
+        except OSError:  # none kept, or pruned meanwhile by another command: write it
             write_snapshot(records, staging)
         with contextlib.suppress(OSError):  # another command wrote the same snapshot meanwhile
             staging.rename(folder)

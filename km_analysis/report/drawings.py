@@ -16,6 +16,7 @@ drawn instead: the cache can make a report faster, never different or failed. Pa
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -30,6 +31,7 @@ from .. import charts
 from ..provenance import code_fingerprint, software_versions
 
 CACHE_BYTES = 256 * 2**20
+_pruned: list[Path] = []  # the folder, once this process has pruned it
 
 
 def cache_folder() -> Path:
@@ -42,14 +44,19 @@ def cache_folder() -> Path:
 
 def drawing(draw: Callable, arguments: dict, css_class: str) -> str:
     """Return `charts.Drawing(draw(**arguments), css_class).html`, drawn once per data."""
-    key = drawing_key(draw, arguments, css_class)
+    try:
+        key = drawing_key(draw, arguments, css_class)
+    except TypeError:  # an argument without a faithful key: drawn, not kept
+        return charts.Drawing(draw(**arguments), css_class).html
     path = cache_folder() / f"{key}.html"
     try:
         html = path.read_text(encoding="utf-8")
-        os.utime(path)  # used now: pruning keeps it
-        return html
     except (OSError, UnicodeDecodeError):
         pass
+    else:
+        with contextlib.suppress(OSError):  # used now, so pruning keeps it (if it may write)
+            os.utime(path)
+        return html
     html = charts.Drawing(draw(**arguments), css_class).html
     _keep(path, html)
     return html
@@ -72,10 +79,12 @@ def _code() -> str:
 def _value_of(value) -> object:
     """Return a JSON-able form of an argument that holds all of its value (never a summary)."""
     if isinstance(value, pd.DataFrame):
-        return {"frame": value.to_json(orient="split", date_format="iso", date_unit="us"),
+        return {"frame": value.to_json(orient="split", date_format="iso", date_unit="us",
+                                       double_precision=15),
                 "dtypes": [str(d) for d in value.dtypes]}
     if isinstance(value, pd.Series):
-        return {"series": value.to_json(orient="split", date_format="iso", date_unit="us"),
+        return {"series": value.to_json(orient="split", date_format="iso", date_unit="us",
+                                        double_precision=15),
                 "dtype": str(value.dtype)}
     if isinstance(value, (set, frozenset)):
         return sorted(value, key=repr)
@@ -96,7 +105,9 @@ def _keep(path: Path, html: str) -> None:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(html)
         os.replace(staging, path)
-        _prune(path.parent)
+        if not _pruned:  # once a process: a batch writes thousands of drawings
+            _pruned.append(path.parent)
+            _prune(path.parent)
     except OSError:
         pass
 

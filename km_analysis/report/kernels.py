@@ -154,7 +154,8 @@ class StartedKernel:
             run_sync(self.manager.start_kernel)(cwd=str(cwd or notebooks_folder()))
             self._client = BlockingKernelClient()
             self._client.load_connection_info(self.manager.get_connection_info())
-            self._client.start_channels()
+            # The shell channel only: nothing would read the notebook's output on the others.
+            self._client.start_channels(iopub=False, stdin=False, hb=False, control=False)
             self._client.execute(WARM_UP, silent=True, store_history=False)
         except BaseException:
             self.close()

@@ -51,7 +51,7 @@ def test_the_same_files_are_checked_once_and_give_the_same_records(data, loads):
     assert_same_records(again, first)
 
 
-@pytest.mark.parametrize("change", ["edit", "add", "remove", "today"])
+@pytest.mark.parametrize("change", ["edit", "add", "remove", "today", "folder"])
 def test_a_changed_file_or_day_checks_the_files_again(data, loads, monkeypatch, change):
     cache.checked_records(data)
     if change == "edit":  # one figure of one row
@@ -62,6 +62,8 @@ def test_a_changed_file_or_day_checks_the_files_again(data, loads, monkeypatch, 
         (data / "notes-2.csv").write_text("date,title,text,tambon\n", encoding="utf-8")
     elif change == "remove":
         (data / "notes.csv").unlink()
+    elif change == "folder":  # not a file, yet the loader names it
+        (data / "notes-2.csv").mkdir()
     else:
         monkeypatch.setenv("KM_TODAY", "2006-11-30")
     records, _ = cache.checked_records(data)

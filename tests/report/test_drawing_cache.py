@@ -67,9 +67,24 @@ def test_the_key_holds_the_code_and_a_whole_frame_not_its_summary(monkeypatch):
     assert drawings.drawing_key(a_bar, {"values": long, "title": "t"}, "chart") != key
 
 
-def test_an_argument_without_a_faithful_key_is_refused():
+def test_an_argument_without_a_faithful_key_is_drawn_and_not_kept(cache, monkeypatch):
     with pytest.raises(TypeError, match="no cache key"):
         drawings.drawing_key(a_bar, {"values": object(), "title": "t"}, "chart")
+
+    def unkeyable(value):  # as for any value the key cannot hold whole
+        raise TypeError("no cache key")
+
+    monkeypatch.setattr(drawings, "_value_of", unkeyable)
+    html = drawings.drawing(a_bar, {"values": values(), "title": "t"}, "chart")
+    assert html == charts.Drawing(a_bar(values(), "t"), "chart").html
+    assert not cache.exists() or not list(cache.glob("*.html"))
+
+
+def test_a_frame_is_keyed_to_its_last_digit():
+    close = [pd.DataFrame({"share": [0.12345678901]}), pd.DataFrame({"share": [0.12345678904]})]
+    keys = {drawings.drawing_key(a_bar, {"values": frame, "title": "t"}, "chart")
+            for frame in close}
+    assert len(keys) == 2
 
 
 def test_a_broken_or_unwritable_cache_draws_instead(cache, tmp_path, monkeypatch):
