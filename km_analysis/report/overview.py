@@ -559,7 +559,7 @@ def write_spreadsheet(path: Path, progress: pd.DataFrame, actions: pd.DataFrame,
     _write_sheet(workbook, "รายตำบล", [header for _, header, _ in SHEET_COLUMNS], (
         [_sheet_value(value, kind, text) for value, kind in zip(values, kinds)]
         for values in zip(*(ordered[name] for name, _, _ in SHEET_COLUMNS))), kinds)
-    state = [("เลยกำหนด" if over else "ยังไม่ถึงกำหนด" if pd.notna(due) else "ไม่ได้กำหนดวัน")
+    state = [DUE_STATES["overdue" if over else "planned" if pd.notna(due) else "undated"]
              for over, due in zip(actions["overdue"], actions["due"])]
     _write_sheet(workbook, "เรื่องค้าง",
                  ["พื้นที่", "เรื่อง", "ผู้รับผิดชอบ", "เสนอคุณเอื้อ", "กำหนดเสร็จ", "สถานะ"],

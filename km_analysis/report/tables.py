@@ -6,7 +6,6 @@ Every value from the records is escaped here, once: record text is data, so a ti
 
 from __future__ import annotations
 
-import base64
 import html
 import re
 from collections.abc import Mapping
@@ -180,10 +179,3 @@ def bullet_list(items: list[str], css_class: str = "") -> Html:
     classes = escape(f"bulleted {css_class}".strip())
     return Html(f'<ul class="{classes}">' + "".join(
         f'<li><span class="bullet">•</span>{escape(item)}</li>' for item in items) + "</ul>")
-
-
-def image(data: bytes | str, mime: str, css_class: str = "chart") -> Html:
-    """Return an image as an <img> with a data: URI (the only kind the PDF fetches)."""
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    encoded = base64.b64encode(raw).decode("ascii")
-    return Html(f'<img class="{escape(css_class)}" alt="" src="data:{mime};base64,{encoded}">')
