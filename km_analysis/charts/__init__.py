@@ -1,9 +1,10 @@
 """Charts in the report's Thai style: Sarabun, grey-safe (markers and hatching, not colour alone).
 
 Figures are built with matplotlib's object API (no pyplot state), so a notebook shows exactly
-the figures a function returns. `Drawing(figure)` is how the report shows a drawing with words
-(the fish, the ปลาตะเพียน, the river, the stair): its shapes as SVG and its words as real HTML
-text over them, shaped like the body text; `Svg(figure)` (text as paths) is for simple charts. Every
+the figures a function returns. `Drawing(figure)` is how the report shows every drawing (the
+fish, the ปลาตะเพียน, the river, the visits and coverage charts): its shapes as SVG and its words
+as real HTML text over them, shaped like the body text; `Svg(figure)` (text as paths) and
+`Png(figure)` are for analysts' own figures. Every
 drawing function works inside `thai_style()` and leaves matplotlib's settings as it found them.
 
 The room holds `style` (the style, the grey palette, the figure frame, `Svg` and `Png`),

@@ -131,7 +131,7 @@ def check_workbook(
             raise Refused(f"a workbook of at most {size_text(MAX_WORKBOOK_BYTES)}, unpacked; this "
                            f"one unpacks to {size_text(total)}")
         formulas: dict[str, list[tuple[int, int, str]]] = {}
-        # The sheets read_tables will read: one name a table (two names are its error).
+        # The sheets sources.py will read: one name a table (two names are its error).
         named: dict[str, list[str]] = {}
         for name in book.names:
             if not name.startswith("_"):
