@@ -6,6 +6,7 @@ In a checkout (editable install) the notebooks are the project's `notebooks/`; a
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -31,3 +32,12 @@ def requirements_lock() -> Path | None:
         if (folder / "requirements.lock").is_file():
             return folder / "requirements.lock"
     return None
+
+
+def cache_folder(kind: str) -> Path:
+    """Return where km keeps `kind` ("records", "drawings") between runs: $KM_CACHE_DIR/kind,
+    else $XDG_CACHE_HOME/km-workbook/kind, else ~/.cache/km-workbook/kind."""
+    if os.environ.get("KM_CACHE_DIR"):
+        return Path(os.environ["KM_CACHE_DIR"]) / kind
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "km-workbook" / kind

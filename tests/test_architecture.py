@@ -21,7 +21,7 @@ ALLOWED = {
     "locations": set(),
     "thai": set(),
     "frames": {"thai", "errors"},
-    "records": {"errors", "thai", "frames", "scope", "provenance"},
+    "records": {"errors", "locations", "thai", "frames", "scope", "provenance"},
     "scope": {"errors", "thai", "frames", "records"},
     "measures": {"errors", "thai", "frames", "scope", "records"},
     "charts": {"errors", "thai", "frames"},

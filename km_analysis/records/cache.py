@@ -31,6 +31,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from .. import thai
+from ..locations import cache_folder
 from ..provenance import code_fingerprint
 from .load import Records, load_records
 from .snapshot import MANIFEST, read_snapshot, write_snapshot
@@ -43,21 +44,13 @@ KEPT = 8
 _CHUNK = 2**20
 
 
-def cache_folder() -> Path:
-    """Return the folder the checked records are kept in (see the module's notes)."""
-    if os.environ.get("KM_CACHE_DIR"):
-        return Path(os.environ["KM_CACHE_DIR"]) / "records"
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "km-workbook" / "records"
-
-
 def checked_records(path: str | Path) -> tuple[Records, Path | None]:
     """Return `load_records(path, errors="collect")`, and the snapshot it is kept as (None
     when it is not kept): read from the cache when the same files were checked before."""
     key = source_key(path)
     if key is None:
         return load_records(path, errors="collect"), None
-    folder = cache_folder() / key
+    folder = cache_folder("records") / key
     if (folder / MANIFEST).is_file():
         with contextlib.suppress(Exception):  # unreadable or half-removed: check the files
             records = read_snapshot(folder)

@@ -28,18 +28,11 @@ from pathlib import Path
 import pandas as pd
 
 from .. import charts
+from ..locations import cache_folder
 from ..provenance import code_fingerprint, software_versions
 
 CACHE_BYTES = 256 * 2**20
 _pruned: list[Path] = []  # the folder, once this process has pruned it
-
-
-def cache_folder() -> Path:
-    """Return the folder the drawings are kept in (see the module's notes)."""
-    if os.environ.get("KM_CACHE_DIR"):
-        return Path(os.environ["KM_CACHE_DIR"]) / "drawings"
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "km-workbook" / "drawings"
 
 
 def drawing(draw: Callable, arguments: dict, css_class: str) -> str:
@@ -48,7 +41,7 @@ def drawing(draw: Callable, arguments: dict, css_class: str) -> str:
         key = drawing_key(draw, arguments, css_class)
     except TypeError:  # an argument without a faithful key: drawn, not kept
         return charts.Drawing(draw(**arguments), css_class).html
-    path = cache_folder() / f"{key}.html"
+    path = cache_folder("drawings") / f"{key}.html"
     try:
         html = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from km_analysis.cli import main
+from km_analysis.locations import cache_folder
 from km_analysis.records import cache
 from km_analysis.records.load import load_records
 
@@ -91,7 +92,7 @@ def test_only_the_sets_used_last_are_kept(data, loads, monkeypatch):
     for day in range(1, cache.KEPT + 3):
         monkeypatch.setenv("KM_TODAY", f"2006-11-{day:02d}")
         cache.checked_records(data)
-    assert len([p for p in cache.cache_folder().iterdir() if p.is_dir()]) == cache.KEPT
+    assert len([p for p in cache_folder("records").iterdir() if p.is_dir()]) == cache.KEPT
 
 
 @pytest.mark.slow
