@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from .style import _INK, thai_style
+from .thaitext import text_metrics
 
 PT_PER_CM = 72 / 2.54
 # Where the baseline of a line box sits below its top, in ems, with line-height 1: half the
@@ -95,6 +96,9 @@ class _ShapesRenderer(RendererSVG):
         super().__init__(*args, **kwargs)
         self.owners = owners
         self.lines: list[Line] = []
+
+    def get_text_width_height_descent(self, s, prop, ismath):
+        return text_metrics(s, prop, ismath)
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
         if not s.strip():

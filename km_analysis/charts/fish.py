@@ -7,13 +7,24 @@ in a part line by line at the width the outline leaves.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from .. import thai
-from .style import _DARK, _INK, _LIGHT, _PALE, _PAPER, WIDTH_CM, _cm_axes, thai_style
+from .style import (
+    _DARK,
+    _INK,
+    _LIGHT,
+    _PALE,
+    _PAPER,
+    WIDTH_CM,
+    _cm_axes,
+    add_shape,
+    thai_style,
+)
 from .thaitext import _drawable, _wrap, text_width
 
 FISH_ITEMS = 8  # items shown a part; the rest are counted
@@ -46,7 +57,6 @@ class _FishShape:
 
     def __init__(self, x: float, y: float, length: float):
         self.x, self.y, self.length = x, y, length
-        self._extents: dict = {}
 
     # -- geometry in fish units
     @classmethod
@@ -141,24 +151,15 @@ class _FishShape:
         return np.column_stack([self.x + uv[:, 0] * self.length, self.y + uv[:, 1] * self.length])
 
     def extent(self, part: str, y_low: float, y_high: float, pad_cm: float):
-        """Return the widest (x_left, x_right) in cm free for text in a band of the part."""
-        key = (part, round(y_low, 3), round(y_high, 3), round(pad_cm, 3))
-        if key not in self._extents:
-            self._extents[key] = self._extent(part, y_low, y_high, pad_cm)
-        return self._extents[key]
+        """Return the widest (x_left, x_right) in cm free for text in a band of the part.
 
-    def _extent(self, part: str, y_low: float, y_high: float, pad_cm: float):
-        u = np.linspace(0, 1, int(self.length / 0.04) + 1)
-        ok = np.ones_like(u, dtype=bool)
-        for y in np.linspace(y_low, y_high, 3):
-            ok &= self.inside(part, u, (y - self.y) / self.length, pad_cm / self.length)
-        if not ok.any():
-            return None
-        # The longest run of free samples.
-        edges = np.diff(np.concatenate([[0], ok.astype(int), [0]]))
-        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
-        best = int(np.argmax(ends - starts))
-        return (self.x + u[starts[best]] * self.length, self.x + u[ends[best]] * self.length)
+        The band is taken to the thousandth of a centimetre, relative to the fish: every fish
+        of a size shares the answers (a report draws dozens), and each answer is the same
+        whichever fish asked first.
+        """
+        free = _free_band(self.length, part, round(y_low - self.y, 3), round(y_high - self.y, 3),
+                          round(pad_cm, 3))
+        return None if free is None else (self.x + free[0], self.x + free[1])
 
     def samples(self, full: int) -> int:
         """Return how many points draw a curve that a fish 12 cm or longer draws with `full`:
@@ -179,16 +180,16 @@ class _FishShape:
         style = dict(edgecolor=outline, linewidth=linewidth, joinstyle="round")
         z = zorder
         for fin in self.fins() if detail else self.fins()[:4]:
-            axes.add_patch(Polygon(self.points(fin), closed=True, facecolor=fills["fins"],
+            add_shape(axes, Polygon(self.points(fin), closed=True, facecolor=fills["fins"],
                                    **style, zorder=z + 1))
         n = self.samples
-        axes.add_patch(Polygon(self.points(self.tail_outline(n(30))), closed=True,
+        add_shape(axes, Polygon(self.points(self.tail_outline(n(30))), closed=True,
                                facecolor=fills["tail"], hatch=hatch.get("tail"), **style,
                                zorder=z + 2))
         body = self.body_outline(n(160))
-        axes.add_patch(Polygon(self.points(body), closed=True, facecolor=fills["body"],
+        add_shape(axes, Polygon(self.points(body), closed=True, facecolor=fills["body"],
                                hatch=hatch.get("body"), **style, zorder=z + 2))
-        axes.add_patch(Polygon(self.points(self._head_outline(n(40), n(60))), closed=True,
+        add_shape(axes, Polygon(self.points(self._head_outline(n(40), n(60))), closed=True,
                                facecolor=fills["head"], hatch=hatch.get("head"),
                                edgecolor=outline if hatch.get("head") else "none",
                                linewidth=0, zorder=z + 2.1))
@@ -196,10 +197,10 @@ class _FishShape:
             u = np.linspace(0.3, 0.99, n(80))
             h = self.back(u)
             band = np.vstack([np.column_stack([u, h]), np.column_stack([u[::-1], 0.86 * h[::-1]])])
-            axes.add_patch(Polygon(self.points(band), closed=True, facecolor=fills["back"],
+            add_shape(axes, Polygon(self.points(band), closed=True, facecolor=fills["back"],
                                    edgecolor="none", zorder=z + 2.2))
         # The outline again over the fills, then the gill cover's edge.
-        axes.add_patch(Polygon(self.points(body), closed=True, facecolor="none", **style,
+        add_shape(axes, Polygon(self.points(body), closed=True, facecolor="none", **style,
                                zorder=z + 2.3))
         h = float(self.back(self.GILL))
         v = np.linspace(h * 0.97, -self.BELLY * h * 0.97, n(40))
@@ -208,9 +209,9 @@ class _FishShape:
                   solid_capstyle="round")
         eye = self.points([self.EYE])[0]
         radius = self.EYE_R * self.length * (1.0 if detail else 1.4)
-        axes.add_patch(Circle(eye, radius, facecolor=fills["eye"], edgecolor=outline,
+        add_shape(axes, Circle(eye, radius, facecolor=fills["eye"], edgecolor=outline,
                               linewidth=linewidth * 0.8, zorder=z + 2.5))
-        axes.add_patch(Circle(eye, radius * 0.5, facecolor=outline, edgecolor="none",
+        add_shape(axes, Circle(eye, radius * 0.5, facecolor=outline, edgecolor="none",
                               zorder=z + 2.6))
         if detail:
             mouth = self.points(_bezier((1.0, -0.004), (0.985, -0.012), (0.962, -0.016), 12))
@@ -241,6 +242,22 @@ class _FishShape:
 def _bezier(p0, p1, p2, n: int = 30) -> np.ndarray:
     t = np.linspace(0, 1, n)[:, None]
     return (1 - t) ** 2 * np.array(p0) + 2 * (1 - t) * t * np.array(p1) + t ** 2 * np.array(p2)
+
+
+@functools.lru_cache(maxsize=4096)
+def _free_band(length: float, part: str, low: float, high: float, pad_cm: float):
+    """Return the longest run (left, right), in cm from the tail tip, free for text in the part
+    between heights low and high (cm from the centre line) of a fish `length` cm long."""
+    u = np.linspace(0, 1, int(length / 0.04) + 1)
+    ok = np.ones_like(u, dtype=bool)
+    for y in np.linspace(low, high, 3):
+        ok &= _FishShape.inside(part, u, y / length, pad_cm / length)
+    if not ok.any():
+        return None
+    edges = np.diff(np.concatenate([[0], ok.astype(int), [0]]))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
+    best = int(np.argmax(ends - starts))
+    return (float(u[starts[best]] * length), float(u[ends[best]] * length))
 
 
 _TAIL_PATH = None
@@ -427,7 +444,7 @@ def _draw_lines(axes, lines: list[_PlacedLine]) -> None:
     for line in lines:
         if not line.text:  # a card (see _card): white, outlined, under its lines
             width, height = line.size, float(line.weight)
-            axes.add_patch(FancyBboxPatch((line.x - width / 2, line.y - height / 2), width,
+            add_shape(axes, FancyBboxPatch((line.x - width / 2, line.y - height / 2), width,
                                           height, boxstyle="round,pad=0,rounding_size=0.15",
                                           facecolor=_PAPER, edgecolor=_DARK, linewidth=0.8,
                                           zorder=4.5))

@@ -19,6 +19,7 @@ from .style import (
     WIDTH_CM,
     _cm_axes,
     _say_nothing_to_draw,
+    add_shape,
     new_figure,
     thai_style,
 )
@@ -185,7 +186,7 @@ def stair(steps: pd.DataFrame, title: str = "", numerals: str = "arabic") -> Fig
         for k, level in enumerate(levels):
             left = 0.3 + k * step_w
             tread = base + level * unit
-            axes.add_patch(Rectangle((left, base), step_w, level * unit,
+            add_shape(axes, Rectangle((left, base), step_w, level * unit,
                                      facecolor=greys[min(k, len(greys) - 1)], edgecolor=_DARK,
                                      linewidth=0.9, zorder=1))
             axes.text(left + 0.18, tread - 0.12, thai.format_number(level, numerals=numerals),

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 import matplotlib
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullLocator
 
 from .. import thai
 
@@ -66,7 +67,16 @@ def _cm_axes(figure: Figure, width_cm: float, height_cm: float):
     axes.set_xlim(0, width_cm)
     axes.set_ylim(0, height_cm)
     axes.set_axis_off()
+    # No ticks at all: drawing the figure would otherwise make a dozen invisible ones.
+    axes.xaxis.set_major_locator(NullLocator())
+    axes.yaxis.set_major_locator(NullLocator())
     return axes
+
+
+def add_shape(axes, patch) -> None:
+    """Add a patch to axes whose limits are fixed (`_cm_axes`), skipping `add_patch`'s update
+    of the data limits: it walks every Bézier segment, most of the time a fish took to draw."""
+    axes.add_artist(patch)
 
 
 def _say_nothing_to_draw(axes, sentence: str) -> None:

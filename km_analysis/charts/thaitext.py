@@ -5,6 +5,8 @@ inside a word: a word wider than the line stands alone on it, and the layouts ma
 
 from __future__ import annotations
 
+import functools
+
 from .. import thai
 from .style import _register_sarabun
 
@@ -43,12 +45,29 @@ def _char_width(char: str, fontsize: float, weight: str) -> float:
 def text_width(text: str, fontsize: float, weight: str = "normal") -> float:
     """Return the width of `text` in points, set in Sarabun at `fontsize`."""
     from matplotlib.font_manager import FontProperties
-    from matplotlib.textpath import text_to_path
 
     _register_sarabun()
-    properties = FontProperties(family="Sarabun", size=fontsize, weight=weight)
-    width, _, _ = text_to_path.get_text_width_height_descent(text, properties, ismath=False)
+    width, _, _ = text_metrics(text, FontProperties(family="Sarabun", size=fontsize,
+                                                    weight=weight))
     return width
+
+
+def text_metrics(text: str, prop, ismath=False) -> tuple[float, float, float]:
+    """Return the (width, height, descent) in points of `text` set in the font `prop`, as
+    matplotlib's SVG renderer measures it.
+
+    Kept for the process (matplotlib keeps them only for one renderer, that is one drawing):
+    a report's fish measure the same lines at each size their layout tries, then again when
+    drawn, and shaping Thai text is most of what measuring costs.
+    """
+    return _metrics(text, prop.copy(), ismath)  # a copy: FontProperties can change later
+
+
+@functools.lru_cache(maxsize=16384)
+def _metrics(text: str, prop, ismath) -> tuple[float, float, float]:
+    from matplotlib.textpath import text_to_path
+
+    return text_to_path.get_text_width_height_descent(text, prop, ismath=ismath)
 
 
 def wrap_thai(
