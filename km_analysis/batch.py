@@ -11,12 +11,14 @@ from __future__ import annotations
 import concurrent.futures
 import hashlib
 import json
+import multiprocessing.util
 import os
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import KmError, Problem
 from .provenance import (
@@ -30,6 +32,9 @@ from .provenance import (
 from .records.load import Records
 from .report.outputs import ReportPaths
 from .scope import ReportScope, in_scope, refused_tambons, slice_of
+
+if TYPE_CHECKING:
+    from .report.kernels import StartedKernel
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,7 @@ class JobResult:
     seconds: float = 0.0
     reason: str = ""
     timings: dict = field(default_factory=dict)
+    kernel: str = ""  # "new", or "reused" from the worker's previous report (see run_job)
 
 
 def plan_job(
@@ -170,23 +176,76 @@ def plan_reports(
 
 
 def run_job(job: ReportJob) -> JobResult:
-    """Render one job; never raises for a failed report (the batch goes on)."""
+    """Render one job; never raises for a failed report (the batch goes on).
+
+    The process keeps the report's kernel for its next report of the same notebook, reset as
+    report/kernelstate.py lists: starting Python, IPython, pandas and matplotlib anew cost
+    about 2 s of a core a report. A kernel that failed a report is not kept.
+    """
     from .report.startup import skip_iri_grammar
 
     skip_iri_grammar()  # a worker process is an entry point too (see report.startup)
     from .report.render import render_report
 
     started = time.perf_counter()
+    kernel = None
     try:
-        timings = render_report(job.notebook, job.parameters, job.paths, job.provenance)
+        kernel, reused = _kernel_for(job.notebook)
+        timings = render_report(job.notebook, job.parameters, job.paths, job.provenance,
+                                kernel=kernel, keep_kernel=True)
+        _keep_kernel(job.notebook, kernel)
+        kernel = None
     except KmError as exc:
         return JobResult(job.report, "failed", "", round(time.perf_counter() - started, 2),
                          str(exc).strip().splitlines()[0])
     except Exception as exc:  # a bug in one report must not stop the others
         return JobResult(job.report, "failed", "", round(time.perf_counter() - started, 2),
                          f"{type(exc).__name__}: {exc}".splitlines()[0])
+    finally:
+        if kernel is not None:  # not kept: the report failed
+            kernel.close()
     return JobResult(job.report, "ok", str(job.paths.pdf),
-                     round(time.perf_counter() - started, 2), timings=timings.steps)
+                     round(time.perf_counter() - started, 2), timings=timings.steps,
+                     kernel="reused" if reused else "new")
+
+
+_kept_kernel: tuple[str, StartedKernel] | None = None  # (notebook, its kernel), for the next
+_closed_at_exit = False  # whether this process stops its kept kernel when it ends
+
+
+def _kernel_for(notebook: str) -> tuple[StartedKernel, bool]:
+    """Return this process's kept kernel for `notebook`, reset, and True; else a kernel
+    started now, and False."""
+    from .report.kernels import StartedKernel, notebook_path
+
+    global _kept_kernel
+    if _kept_kernel is not None:
+        (kept_for, kernel), _kept_kernel = _kept_kernel, None
+        if kept_for == notebook:
+            try:
+                kernel.restore()
+                return kernel, True
+            except KmError:
+                pass  # started anew below
+        kernel.close()
+    return StartedKernel(notebook_path(notebook).parent), False
+
+
+def _keep_kernel(notebook: str, kernel: StartedKernel) -> None:
+    global _kept_kernel, _closed_at_exit
+    if not _closed_at_exit:
+        # A pool's worker runs multiprocessing's finalizers when it ends, not atexit; a main
+        # process runs both.
+        multiprocessing.util.Finalize(None, _close_kept_kernel, exitpriority=10)
+        _closed_at_exit = True
+    _kept_kernel = (notebook, kernel)
+
+
+def _close_kept_kernel() -> None:
+    global _kept_kernel
+    if _kept_kernel is not None:
+        _kept_kernel[1].close()
+        _kept_kernel = None
 
 
 def run_jobs(

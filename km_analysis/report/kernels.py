@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import re
 import signal
 import subprocess
@@ -52,6 +53,21 @@ class LocalKernelManager(AsyncKernelManager):
     The kernel's own output (its log, its warnings when stopped) goes to <name>.log, not to
     the terminal: a report's errors are one line.
     """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._clients: list = []
+
+    def client(self, **kwargs):
+        """Return a client of the kernel (nbclient makes one a notebook), kept to be stopped."""
+        client = super().client(**kwargs)
+        self._clients.append(client)
+        return client
+
+    def stop_clients(self) -> None:
+        """Stop the clients nbclient left open: it stops only those of kernels it owns."""
+        while self._clients:
+            self._clients.pop().stop_channels()
 
     @default("transport")
     def _transport_default(self):
@@ -133,17 +149,21 @@ def last_line(path: Path) -> str:
     return lines[-1].strip() if lines else ""
 
 
-# What every report notebook's first cell imports, imported while the records still load.
-WARM_UP = "import km_analysis.sections"
+# Run silently in the kernel, as expressions that bind no name (see kernelstate.py).
+WARM_UP = '__import__("km_analysis.report.kernelstate", fromlist=["warm_up"]).warm_up()'
+RESTORE = '__import__("km_analysis.report.kernelstate", fromlist=["restore"]).restore()'
+# As nbclient starts its own kernels: no IPython history database shared by parallel kernels.
+IN_MEMORY_HISTORY = "--HistoryManager.hist_file=:memory:"
 
 
 class StartedKernel:
-    """A kernel started for one report, in the notebooks' folder; `close` stops it.
+    """A kernel started for a report, in the notebooks' folder; `close` stops it.
 
     papermill runs the notebook on it (`km=`), after which nbclient leaves the kernel to its
     owner: `close` stops it and removes its files however the report ended, also when the
     records were refused and no notebook ran. The warm-up runs silently and out of history,
     so the notebook's execution counts start at 1 and its outputs are a fresh kernel's.
+    A batch's worker reuses its kernel: `restore` resets it as kernelstate.py lists.
     """
 
     def __init__(self, cwd: Path | None = None):
@@ -151,7 +171,8 @@ class StartedKernel:
         self.name = Path(self.manager.ip)
         self._client: BlockingKernelClient | None = None
         try:
-            run_sync(self.manager.start_kernel)(cwd=str(cwd or notebooks_folder()))
+            run_sync(self.manager.start_kernel)(cwd=str(cwd or notebooks_folder()),
+                                                extra_arguments=[IN_MEMORY_HISTORY])
             self._client = BlockingKernelClient()
             self._client.load_connection_info(self.manager.get_connection_info())
             # The shell channel only: nothing would read the notebook's output on the others.
@@ -160,6 +181,25 @@ class StartedKernel:
         except BaseException:
             self.close()
             raise
+
+    def restore(self, timeout: float = 60) -> None:
+        """Reset the kernel to its state after the warm-up, for another report; ReportError
+        if it cannot be (the kernel died, or the reset failed): then close it."""
+        self.manager.stop_clients()
+        if self._client is None or not run_sync(self.manager.is_alive)():
+            raise ReportError("the kernel kept for the next report no longer runs")
+        asked = self._client.execute(RESTORE, silent=True, store_history=False)
+        while True:  # the warm-up's reply comes first
+            try:
+                reply = self._client.get_shell_msg(timeout=timeout)
+            except queue.Empty:
+                raise ReportError("the kernel kept for the next report did not answer") from None
+            if reply["parent_header"].get("msg_id") == asked:
+                break
+        content = reply["content"]
+        if content["status"] != "ok":
+            raise ReportError("the kernel kept for the next report could not be reset: "
+                              f"{content.get('ename')}: {content.get('evalue')}")
 
     @property
     def log(self) -> Path:
@@ -174,6 +214,7 @@ class StartedKernel:
         if self.manager.has_kernel:
             with contextlib.suppress(Exception):  # a kernel that already died is stopped
                 run_sync(self.manager.shutdown_kernel)(now=True)
+        self.manager.stop_clients()
         end_kernel(self.name)
 
     def __enter__(self) -> StartedKernel:

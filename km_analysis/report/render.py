@@ -29,6 +29,7 @@ def render_report(
     provenance: dict,
     progress: Callable[[str], None] = lambda message: None,
     kernel: StartedKernel | None = None,
+    keep_kernel: bool = False,
 ) -> Timings:
     """Execute `notebook` with `parameters` and publish its PDF, HTML, notebook and provenance.
 
@@ -37,7 +38,8 @@ def render_report(
     is kept beside the report's folder (`paths.failed_notebook`) for the user to open. The
     kernel's files go when the render ends, however it ends; a killed render's go at the next.
     The notebook runs on `kernel` when given (started while the records loaded), else on a
-    kernel started here; either is stopped once the notebook has run.
+    kernel started here; either is stopped once the notebook has run, unless `keep_kernel`
+    and it ran without error (a batch's worker then reuses `kernel`).
     """
     import papermill
 
@@ -62,8 +64,10 @@ def render_report(
                 # notebook with its images before and after each cell cost seconds a report.
                 request_save_on_cell_execute=False)
 
+        ran = False
         try:
             timings.measure("notebook", run_notebook)
+            ran = True
         except papermill.PapermillExecutionError as exc:
             # Keep the executed copy where the user can open it; it is no report, so no PDF.
             failed = paths.failed_notebook
@@ -77,7 +81,7 @@ def render_report(
             raise ReportError(f"the notebook could not run: {exc}"
                               + (f" (the kernel said: {said})" if said else "")) from None
         finally:
-            if kernel is not None:
+            if kernel is not None and not (keep_kernel and ran):
                 kernel.close()
         exporters, textlayer = later()
         executed = _read_notebook(staged_notebook)

@@ -4,7 +4,9 @@ while the records load runs the notebook as a fresh kernel would."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -235,3 +237,103 @@ def test_a_kernel_started_ahead_runs_the_notebook_as_a_fresh_kernel(tmp_path, ke
     assert [c.execution_count for c in cells] == list(range(1, len(cells) + 1))
     assert not any(o.get("name") == "stderr" for c in cells for o in c.outputs)
     assert _names(kernels_folder) == set()
+
+
+# What a report could leave in its kernel, and a probe that shows all of it.
+_POLLUTE = """
+import os, sys, warnings
+import matplotlib
+import matplotlib.pyplot as plt
+left_behind = 42
+matplotlib.rcParams["font.size"] = 31
+plt.figure()
+warnings.simplefilter("error", UserWarning)
+os.environ["KM_LEFT_BEHIND"] = "1"
+sys.path.append("/left/behind")
+os.chdir("/")
+"""
+_PROBE = """
+import os, sys, warnings
+import matplotlib
+warnings.warn("shown in every report", UserWarning)
+print(sorted(k for k in globals() if not k.startswith("_") and k not in ("In", "Out", "exit",
+      "quit", "get_ipython", "os", "sys", "warnings", "matplotlib")))
+print(matplotlib.rcParams["font.size"], os.getcwd(), os.environ.get("KM_LEFT_BEHIND"),
+      "/left/behind" in sys.path, len(In), len(Out))
+import matplotlib.pyplot as plt
+print(plt.get_fignums())
+"""
+
+
+def _outputs(nb) -> list:
+    """Return each cell's count and outputs; a kernel's pid, in the file names ipykernel gives
+    cells (a warning's), differs in every kernel, fresh or not."""
+    return [(c.execution_count, [re.sub(r"ipykernel_\d+", "ipykernel_N", json.dumps(
+        {k: v for k, v in o.items() if k != "metadata"}, sort_keys=True)) for o in c.outputs])
+        for c in nb.cells if c.cell_type == "code"]
+
+
+@pytest.mark.slow
+def test_a_restored_kernel_keeps_nothing_of_the_last_report(tmp_path, kernels_folder):
+    """Names, execution counts, rcParams, pyplot figures, warnings shown and filtered, the
+    working folder, environment and sys.path: a probe sees the same on a reused kernel as on
+    a fresh one."""
+    import papermill
+
+    polluting = _notebook(tmp_path / "pollute.ipynb", _POLLUTE)
+    probe = _notebook(tmp_path / "probe.ipynb", _PROBE)
+
+    def run(path, kernel):
+        out = tmp_path / f"out-{path.name}"
+        papermill.execute_notebook(str(path), str(out), km=kernel.manager, progress_bar=False,
+                                   kernel_name="python3")
+        return nbformat.read(str(out), as_version=4)
+
+    with kernels.StartedKernel(tmp_path) as fresh:
+        expected = _outputs(run(probe, fresh))
+    with kernels.StartedKernel(tmp_path) as reused:
+        run(probe, reused)  # the warning is shown once per registry: shown here already
+        reused.restore()
+        run(polluting, reused)
+        reused.restore()
+        assert _outputs(run(probe, reused)) == expected
+    assert "shown in every report" in str(expected)
+    assert "[]" in str(expected) and "None False" in str(expected)
+    assert _names(kernels_folder) == set()
+
+
+def _executed(folder: Path) -> dict[str, list]:
+    return {path.parent.name: _outputs(nbformat.read(path, as_version=4))
+            for path in folder.glob("*/*/*.ipynb")}
+
+
+@pytest.mark.slow
+def test_a_batch_on_one_reused_kernel_writes_the_notebooks_of_fresh_kernels(tmp_path):
+    """One worker renders the demo's three tambons on one kernel, reset between reports:
+    each executed notebook is the one a report of its own, on a fresh kernel, writes. The
+    worker stops its kept kernel when the batch ends: no kernel file is left."""
+    batch_out, single_out = tmp_path / "batch", tmp_path / "single"
+    # A process of its own, so that its workers start their kernels in a folder of this test.
+    kernels_tmp = Path(tempfile.mkdtemp(prefix="kmb", dir="/tmp"))
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "km_analysis.cli", "report", "all", "--jobs", "1",
+             "--data", str(DEMO_DATA), "--out", str(batch_out)], cwd=ROOT,
+            env={**os.environ, "TMPDIR": str(kernels_tmp)}, capture_output=True, text=True,
+            timeout=600)
+        assert done.returncode == 0, done.stderr
+        assert _names(kernels_tmp) == set()
+    finally:
+        shutil.rmtree(kernels_tmp)
+    [manifest] = batch_out.glob("*/manifest.json")
+    kernel_of = {r["report"]: r["kernel"] for r in json.loads(manifest.read_text())["reports"]}
+    # In the plan's order; the overview's notebook is another, so its kernel is new.
+    assert kernel_of == {"tharai": "new", "mamuangsongton": "reused", "bangjak": "reused",
+                         "overview": "new"}
+    tambons = ("tharai", "mamuangsongton", "bangjak")
+    for tambon in tambons:
+        assert main(["report", tambon, "--data", str(DEMO_DATA), "--out", str(single_out)]) == 0
+    batch, single = _executed(batch_out), _executed(single_out)
+    assert set(single) == set(tambons) and set(batch) == {*tambons, "overview"}
+    for tambon in tambons:
+        assert batch[tambon] == single[tambon], tambon
