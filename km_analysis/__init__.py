@@ -1,7 +1,11 @@
 """km_analysis: load, check, measure and report the records of a Thai KM programme."""
 
+from importlib import import_module
+
 from .errors import KmError, Problem, RecordsError, SourceError, UsageError
-from .records.load import Records, load_records
+
+# Loaded on first use: `km report` starts its kernel before pandas is imported (launch.py).
+_LAZY = {"Records": "records.load", "load_records": "records.load"}
 
 __version__ = "0.1.0"
 
@@ -15,3 +19,9 @@ __all__ = [
     "__version__",
     "load_records",
 ]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

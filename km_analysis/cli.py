@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table as RichTable
@@ -26,18 +27,23 @@ from .records.sources import example_marker
 from .report.startup import skip_iri_grammar
 from .scope import OVERVIEW, resolve_tambon, row_tambons
 
+if TYPE_CHECKING:
+    from .report.kernels import StartedKernel
+
 DEFAULT_DATA = "data"
 DEFAULT_OUT = "reports"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the `km` command line; return its exit code."""
+def main(argv: Sequence[str] | None = None, kernel: StartedKernel | None = None) -> int:
+    """Run the `km` command line; return its exit code. `kernel`: one started for this
+    command's report by the launcher (launch.py), which also stops it."""
     # An entry point: spare nbformat's validator the IRI grammar it would build (~1 s).
     skip_iri_grammar()
     # A kill by SIGTERM unwinds like Ctrl-C, so staging folders and kernels are cleaned up.
     signal.signal(signal.SIGTERM, _terminate)
     parser = _parser()
     args = parser.parse_args(argv)
+    args.started_kernel = kernel
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
@@ -261,9 +267,9 @@ def _run_report(args: argparse.Namespace, out: Console) -> int:
         return _report(args, as_of, since, out, err, kernel=None)
     from .report.kernels import StartedKernel
 
-    # One report's kernel starts while the records load and are checked; it is stopped
-    # however this ends, a refusal included.
-    with StartedKernel() as kernel:
+    # One report's kernel starts while the records load and are checked, if the launcher did
+    # not start it earlier still; it is stopped however this ends, a refusal included.
+    with args.started_kernel or StartedKernel() as kernel:
         return _report(args, as_of, since, out, err, kernel)
 
 

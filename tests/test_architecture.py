@@ -31,6 +31,7 @@ ALLOWED = {
     "batch": {"errors", "scope", "provenance", "records", "measures", "report"},
     "cli": {"errors", "thai", "scope", "records", "measures", "provenance", "batch",
             "report"},
+    "launch": {"cli", "report"},
 }
 REEXPORTS = {"metrics": "measures", "kmtools": "measures", "sections": "report",
              "schema": "records", "snapshot": "records", "synth": "records"}

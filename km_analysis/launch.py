@@ -1,0 +1,53 @@
+"""The `km` command's entry point: `km report <one report>` starts its kernel first of all.
+
+A report's kernel needs about two seconds of its own to be ready (Python, IPython, pandas,
+matplotlib and the package). Started here, before this process imports pandas and loads the
+records (cli.py), it gets ready meanwhile on the other core. Everything else is `cli.main`,
+which `python -m km_analysis.cli` runs directly (its kernel then starts after the imports).
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from collections.abc import Sequence
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `km`; for one report, with its kernel started before anything heavy is imported."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # As cli.main does: a kill by SIGTERM unwinds like Ctrl-C, so the kernel is stopped.
+    signal.signal(signal.SIGTERM, _interrupt)
+    kernel = None
+    try:
+        if renders_one_report(argv):
+            from .report.kernels import StartedKernel
+
+            kernel = StartedKernel()
+        from . import cli
+
+        return cli.main(argv, kernel=kernel)
+    except KeyboardInterrupt:  # before cli.main handles it
+        print("interrupted", file=sys.stderr)
+        return 130
+    finally:
+        if kernel is not None:
+            kernel.close()
+
+
+def renders_one_report(argv: Sequence[str]) -> bool:
+    """Return whether `argv` asks for one report (`report SLUG …`, not `all`, not --help).
+
+    A guess from the words alone: when it is wrong, the kernel is unused and stopped, or cli
+    starts one later, and nothing else changes.
+    """
+    return (len(argv) >= 2 and argv[0] == "report" and not argv[1].startswith("-")
+            and argv[1] != "all" and not {"-h", "--help"} & set(argv))
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+if __name__ == "__main__":
+    sys.exit(main())
