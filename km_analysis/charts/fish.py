@@ -78,13 +78,6 @@ class _FishShape:
         return cls.GILL - 0.028 * (1 - np.clip(np.asarray(v) / h, -1, 1) ** 2)
 
     @classmethod
-    def body_outline(cls, n: int = 160):
-        u = np.linspace(cls.PEDUNCLE, 1, n)
-        h = cls.back(u)
-        return np.vstack([np.column_stack([u, h]),
-                          np.column_stack([u[::-1], -cls.BELLY * h[::-1]])])
-
-    @classmethod
     def tail_outline(cls, n: int = 30):
         p, neck = cls.PEDUNCLE + 0.015, cls.NECK * 0.95
         return np.vstack([
@@ -98,7 +91,8 @@ class _FishShape:
     def fins(cls):
         """Return the fins' outlines: two dorsal fins, the anal and pelvic fins, finlets."""
         def on_back(u0, u1, height, tip=0.3, below=False):
-            u = np.linspace(u0, u1, 12)
+            # Three points of the base: it lies under the body, drawn over the fins.
+            u = np.linspace(u0, u1, 3)
             sign, scale = (-1, cls.BELLY) if below else (1, 1.0)
             base = np.column_stack([u, sign * scale * cls.back(u) * 0.97])
             top = (u0 + tip * (u1 - u0), sign * (scale * float(cls.back(u0 + tip * (u1 - u0)))
@@ -161,62 +155,125 @@ class _FishShape:
                           round(pad_cm, 3))
         return None if free is None else (self.x + free[0], self.x + free[1])
 
-    def samples(self, full: int) -> int:
-        """Return how many points draw a curve that a fish 12 cm or longer draws with `full`:
-        a small fish needs fewer, and each point is work for WeasyPrint (the SVG is a vector)."""
-        return max(8, round(full * min(1.0, self.length / 12)))
-
     def draw(self, axes, fills=None, detail: bool = True, outline: str = _DARK,
              linewidth: float = 1.0, hatch: dict | None = None, zorder: float = 0) -> None:
         """Draw the fish: tail, body and head (each with its fill), fins, gill, eye, mouth.
 
         Without detail (a small fish) the finlets, the dark back and the mouth are left out.
+        The outlines are smooth curves of a few Bézier segments each: WeasyPrint reads every
+        node of a drawing each time it prints it, and a fish drawn as polylines had 1,300.
         """
-        from matplotlib.patches import Circle, Polygon
+        from matplotlib.patches import Circle, PathPatch
+        from matplotlib.path import Path
 
         fills = {"tail": _LIGHT, "body": _PALE, "head": _PALE, "fins": _LIGHT,
                  "back": _LIGHT, "eye": _PAPER, **(fills or {})}
         hatch = hatch or {}
         style = dict(edgecolor=outline, linewidth=linewidth, joinstyle="round")
         z = zorder
-        for fin in self.fins() if detail else self.fins()[:4]:
-            add_shape(axes, Polygon(self.points(fin), closed=True, facecolor=fills["fins"],
-                                   **style, zorder=z + 1))
-        n = self.samples
-        add_shape(axes, Polygon(self.points(self.tail_outline(n(30))), closed=True,
-                               facecolor=fills["tail"], hatch=hatch.get("tail"), **style,
-                               zorder=z + 2))
-        body = self.body_outline(n(160))
-        add_shape(axes, Polygon(self.points(body), closed=True, facecolor=fills["body"],
-                               hatch=hatch.get("body"), **style, zorder=z + 2))
-        add_shape(axes, Polygon(self.points(self._head_outline(n(40), n(60))), closed=True,
-                               facecolor=fills["head"], hatch=hatch.get("head"),
-                               edgecolor=outline if hatch.get("head") else "none",
-                               linewidth=0, zorder=z + 2.1))
+
+        def shape(path, **kwargs):
+            add_shape(axes, PathPatch(path, **kwargs))
+
+        # All fins in one shape: each shape is a node WeasyPrint styles and draws on its own.
+        fins = [self._curves([fin], smooth=False)
+                for fin in (self.fins() if detail else self.fins()[:4])]
+        shape(Path.make_compound_path(*fins), facecolor=fills["fins"], **style, zorder=z + 1)
+        shape(self._quadratics(self.TAIL), facecolor=fills["tail"], hatch=hatch.get("tail"),
+              **style, zorder=z + 2)
+        body = self._curves(self.body_pieces())
+        shape(body, facecolor=fills["body"], hatch=hatch.get("body"), **style, zorder=z + 2)
+        shape(self._curves(self.head_pieces()), facecolor=fills["head"],
+              hatch=hatch.get("head"), edgecolor=outline if hatch.get("head") else "none",
+              linewidth=0, zorder=z + 2.1)
         if detail:
-            u = np.linspace(0.3, 0.99, n(80))
+            u = _ends_dense(0.3, 0.99, 12)
             h = self.back(u)
-            band = np.vstack([np.column_stack([u, h]), np.column_stack([u[::-1], 0.86 * h[::-1]])])
-            add_shape(axes, Polygon(self.points(band), closed=True, facecolor=fills["back"],
-                                   edgecolor="none", zorder=z + 2.2))
+            band = [np.column_stack([u, h]), np.column_stack([u[::-1], 0.86 * h[::-1]])]
+            shape(self._curves(band), facecolor=fills["back"], edgecolor="none", zorder=z + 2.2)
         # The outline again over the fills, then the gill cover's edge.
-        add_shape(axes, Polygon(self.points(body), closed=True, facecolor="none", **style,
-                               zorder=z + 2.3))
+        shape(body, facecolor="none", **style, zorder=z + 2.3)
         h = float(self.back(self.GILL))
-        v = np.linspace(h * 0.97, -self.BELLY * h * 0.97, n(40))
-        gill = self.points(np.column_stack([self.gill(v), v]))
-        axes.plot(gill[:, 0], gill[:, 1], color=outline, linewidth=linewidth, zorder=z + 2.4,
-                  solid_capstyle="round")
+        v = np.linspace(h * 0.97, -self.BELLY * h * 0.97, 6)
+        shape(self._curves([np.column_stack([self.gill(v), v])], closed=False),
+              facecolor="none", edgecolor=outline, linewidth=linewidth, capstyle="round",
+              zorder=z + 2.4)
         eye = self.points([self.EYE])[0]
         radius = self.EYE_R * self.length * (1.0 if detail else 1.4)
         add_shape(axes, Circle(eye, radius, facecolor=fills["eye"], edgecolor=outline,
-                              linewidth=linewidth * 0.8, zorder=z + 2.5))
+                               linewidth=linewidth * 0.8, zorder=z + 2.5))
         add_shape(axes, Circle(eye, radius * 0.5, facecolor=outline, edgecolor="none",
-                              zorder=z + 2.6))
+                               zorder=z + 2.6))
         if detail:
-            mouth = self.points(_bezier((1.0, -0.004), (0.985, -0.012), (0.962, -0.016), 12))
-            axes.plot(mouth[:, 0], mouth[:, 1], color=outline, linewidth=linewidth * 0.9,
-                      zorder=z + 2.5, solid_capstyle="round")
+            shape(self._quadratics([((1.0, -0.004), (0.985, -0.012), (0.962, -0.016))],
+                                   closed=False),
+                  facecolor="none", edgecolor=outline, linewidth=linewidth * 0.9,
+                  capstyle="round", zorder=z + 2.5)
+
+    # The tail fin: four quadratic Bézier curves (start, control, end) in fish units.
+    TAIL = (
+        ((PEDUNCLE + 0.015, NECK * 0.95), (0.13, 0.1), (0.0, 0.26)),
+        ((0.0, 0.26), (0.06, 0.1), (0.06, 0.0)),
+        ((0.06, 0.0), (0.06, -0.095), (0.0, -0.245)),
+        ((0.0, -0.245), (0.13, -0.09), (PEDUNCLE + 0.015, -NECK * 0.95 * BELLY)),
+    )
+
+    @classmethod
+    def body_pieces(cls, n: int = 14) -> list[np.ndarray]:
+        """Return the body's outline as two curves: the back to the snout, the belly back."""
+        u = _ends_dense(cls.PEDUNCLE, 1, n)
+        h = cls.back(u)
+        return [np.column_stack([u, h]), np.column_stack([u[::-1], -cls.BELLY * h[::-1]])]
+
+    @classmethod
+    def head_pieces(cls, n: int = 8) -> list[np.ndarray]:
+        """Return the head's outline as three curves: the gill cover's edge, the belly to the
+        snout and the back from it."""
+        h = float(cls.back(cls.GILL))
+        v = np.linspace(h, -cls.BELLY * h, n)
+        u = _ends_dense(cls.GILL, 1, n)
+        back = cls.back(u)
+        return [np.column_stack([cls.gill(v), v]), np.column_stack([u, -cls.BELLY * back]),
+                np.column_stack([u[::-1], back[::-1]])]
+
+    def _curves(self, pieces: list[np.ndarray], closed: bool = True, smooth: bool = True):
+        """Return a path in cm through the pieces (fish units), each a smooth curve (or
+        straight lines), joined by straight lines."""
+        from matplotlib.path import Path
+
+        vertices, codes = [], []
+        for piece in pieces:
+            points = self.points(piece)
+            if not vertices or not np.allclose(vertices[-1], points[0]):
+                vertices.append(points[0])
+                codes.append(Path.MOVETO if not vertices[:-1] else Path.LINETO)
+            if smooth:
+                vertices += _hermite_controls(points)
+                codes += [Path.CURVE4] * (3 * (len(points) - 1))
+            else:
+                vertices += list(points[1:])
+                codes += [Path.LINETO] * (len(points) - 1)
+        if closed:
+            vertices.append(vertices[0])
+            codes.append(Path.CLOSEPOLY)
+        return Path(np.array(vertices), codes)
+
+    def _quadratics(self, curves, closed: bool = True):
+        """Return a path in cm of quadratic Bézier curves (start, control, end in fish units),
+        each starting where the last ended."""
+        from matplotlib.path import Path
+
+        vertices, codes = [], []
+        for start, control, end in curves:
+            if not vertices:
+                vertices.append(self.points([start])[0])
+                codes.append(Path.MOVETO)
+            vertices += list(self.points([control, end]))
+            codes += [Path.CURVE3, Path.CURVE3]
+        if closed:
+            vertices.append(vertices[0])
+            codes.append(Path.CLOSEPOLY)
+        return Path(np.array(vertices), codes)
 
     def top(self) -> float:
         """Return the y of the fish's back (cm) where a string holds it."""
@@ -228,16 +285,6 @@ class _FishShape:
 
     def hang_x(self) -> float:
         return self.x + self.HANG * self.length
-
-    def _head_outline(self, across: int = 40, along: int = 60):
-        h = float(self.back(self.GILL))
-        v = np.linspace(h, -self.BELLY * h, across)
-        gill = np.column_stack([self.gill(v), v])
-        u = np.linspace(self.GILL, 1, along)
-        back = self.back(u)
-        return np.vstack([gill, np.column_stack([u, -self.BELLY * back]),
-                          np.column_stack([u[::-1], back[::-1]])])
-
 
 def _bezier(p0, p1, p2, n: int = 30) -> np.ndarray:
     t = np.linspace(0, 1, n)[:, None]
@@ -258,6 +305,25 @@ def _free_band(length: float, part: str, low: float, high: float, pad_cm: float)
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
     best = int(np.argmax(ends - starts))
     return (float(u[starts[best]] * length), float(u[ends[best]] * length))
+
+
+def _ends_dense(start: float, stop: float, n: int) -> np.ndarray:
+    """Return n points from start to stop, closer together near both ends (where a fish's
+    outline turns fastest: the snout, the tail's root)."""
+    return start + (stop - start) * (1 - np.cos(np.linspace(0, np.pi, n))) / 2
+
+
+def _hermite_controls(points: np.ndarray) -> list:
+    """Return the control and end points of cubic Bézier segments through `points`: each a
+    Hermite curve with the tangents of the polyline (chord-length differences)."""
+    steps = np.hypot(*np.diff(points, axis=0).T)
+    along = np.concatenate([[0.0], np.cumsum(steps)])
+    tangents = np.gradient(points, along, axis=0)
+    controls = []
+    for i, step in enumerate(steps):
+        controls += [points[i] + tangents[i] * step / 3, points[i + 1] - tangents[i + 1] * step / 3,
+                     points[i + 1]]
+    return controls
 
 
 _TAIL_PATH = None

@@ -75,8 +75,11 @@ def _cm_axes(figure: Figure, width_cm: float, height_cm: float):
 
 def add_shape(axes, patch) -> None:
     """Add a patch to axes whose limits are fixed (`_cm_axes`), skipping `add_patch`'s update
-    of the data limits: it walks every Bézier segment, most of the time a fish took to draw."""
+    of the data limits: it walks every Bézier segment, most of the time a fish took to draw.
+    Not clipped: the shapes lie inside the drawing, and a clip path is more work for
+    WeasyPrint each time it prints the shape."""
     axes.add_artist(patch)
+    patch.set_clip_on(False)
 
 
 def _say_nothing_to_draw(axes, sentence: str) -> None:
