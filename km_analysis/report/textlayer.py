@@ -81,6 +81,7 @@ _THAI = re.compile("[\u0e00-\u0e7f]")
 _SPAN_BOUNDARIES = frozenset({"BT", "ET", "BDC", "BMC", "EMC", "MP", "DP", "Do", "Tf",
                               "BI", "q", "Q"})
 _SHOW = frozenset({"Tj", "TJ", "'", '"'})
+_WATCHED = _SHOW | _SPAN_BOUNDARIES
 
 
 # ---------------------------------------------------------------------------------------------
@@ -549,6 +550,8 @@ class _Scan:
         shift = 0.0
         for index, (operands, operator) in enumerate(instructions):
             op = str(operator)
+            if op not in _WATCHED:  # most instructions draw the drawings' shapes
+                continue
             if op in _SHOW:
                 if font is not None and font.face is not None:
                     # Text that already has its ActualText (a PDF fixed before) keeps it.
