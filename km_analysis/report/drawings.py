@@ -59,11 +59,12 @@ def drawing_key(draw: Callable, arguments: dict, css_class: str) -> str:
     """Return the hex SHA-256 naming a drawing: the function, its arguments and the code."""
     described = json.dumps([draw.__module__, draw.__qualname__, css_class, arguments],
                            sort_keys=True, ensure_ascii=False, default=_value_of)
-    return hashlib.sha256(f"{_code()}\n{described}".encode()).hexdigest()
+    return hashlib.sha256(f"{code_and_versions()}\n{described}".encode()).hexdigest()
 
 
 @functools.cache
-def _code() -> str:
+def code_and_versions() -> str:
+    """Return what names the code of every drawing: the package's and the libraries' versions."""
     # The pins and the installed libraries both: a matplotlib or Sarabun installed over the
     # pins draws anew too.
     return code_fingerprint() + json.dumps(software_versions(), sort_keys=True)

@@ -13,9 +13,9 @@ that state back before a reused kernel's next report:
 
 Not reset, and why that is safe: the modules imported (the warm-up imported every module the
 notebooks import, as a fresh kernel's warm-up does), and the package's caches of pure functions
-(text metrics, a fish's free bands, Thai words, fonts), which give the same answer to the same
-question. tests/report/test_kernels.py renders reports on a reused kernel and on fresh ones:
-the executed notebooks are the same.
+(text metrics, a fish's free bands, Thai words, fonts, templates, the code's name), which give
+the same answer to the same question. tests/report/test_kernels.py renders reports on a reused
+kernel and on fresh ones: the executed notebooks are the same.
 
 Called by expressions that bind no name (`__import__(...).warm_up()`), so that nothing of the
 call is left in the user's namespace.
@@ -29,16 +29,29 @@ import os
 import sys
 import warnings
 
-# What every report notebook's first cell imports.
-NOTEBOOK_IMPORTS = ("km_analysis.sections",)
+# What every report notebook's first cell imports, and what the package then imports on first
+# use (the records' snapshot in Parquet).
+NOTEBOOK_IMPORTS = ("km_analysis.sections", "km_analysis.records.snapshot")
 
 _remembered: dict = {}
 
 
 def warm_up() -> None:
-    """Import what the notebooks import, then remember the state a report starts from."""
+    """Import what the notebooks import and prepare the answers every report asks for first,
+    then remember the state a report starts from.
+
+    The answers are pure (the same for every report): the templates of the fixed markup,
+    newmm's dictionary, the name of the code and libraries that keys the drawings. Prepared
+    here, they are ready while the records still load, not in the report's first cells.
+    """
     for module in NOTEBOOK_IMPORTS:
         importlib.import_module(module)
+    from .. import thai
+    from . import base, drawings
+
+    base.partials()
+    thai.words("ตำบล")
+    drawings.code_and_versions()
     import matplotlib
 
     settings = dict(matplotlib.rcParams.copy())

@@ -63,7 +63,7 @@ def test_the_key_holds_the_code_and_a_whole_frame_not_its_summary(monkeypatch):
     key = drawings.drawing_key(a_bar, {"values": long, "title": "t"}, "chart")
     assert drawings.drawing_key(a_bar, {"values": edited, "title": "t"}, "chart") != key
     assert drawings.drawing_key(a_bar, {"values": long, "title": "t"}, "fish") != key
-    monkeypatch.setattr(drawings, "_code", lambda: "another release")
+    monkeypatch.setattr(drawings, "code_and_versions", lambda: "another release")
     assert drawings.drawing_key(a_bar, {"values": long, "title": "t"}, "chart") != key
 
 
