@@ -74,6 +74,11 @@ class Line:
     def html(self) -> str:
         """Return the line as an absolutely placed span, its baseline where matplotlib put it."""
         style = f"left:{self.x:.3f}cm;top:{self.y - BASELINE_EM * self.size / PT_PER_CM:.3f}cm"
+        # A width of its own (matplotlib's measure and an em to spare), the text aligned in it
+        # as anchored: WeasyPrint need not measure the line twice more to shrink the box to it.
+        style += f";width:{self.width + self.size / PT_PER_CM:.3f}cm"
+        if self.anchor:
+            style += ";text-align:" + ("center" if self.anchor == 0.5 else "right")
         if self.size != _DEFAULT_SIZE:
             style += f";font-size:{self.size:g}pt"
         if self.color != _INK:
