@@ -31,7 +31,7 @@ from .provenance import (
 )
 from .records.load import Records
 from .report.outputs import ReportPaths
-from .scope import ReportScope, in_scope, refused_tambons, slice_of
+from .scope import ReportScope, every_row_tambon, in_scope, refused_tambons, slice_of
 
 if TYPE_CHECKING:
     from .report.kernels import StartedKernel
@@ -72,10 +72,14 @@ def plan_job(
     numerals: str = "arabic",
     data: str = "",
     extra_parameters: dict | None = None,
+    scopes: dict | None = None,
 ) -> ReportJob:
-    """Return the job of one report: its parameters, output paths and provenance."""
+    """Return the job of one report: its parameters, output paths and provenance.
+
+    `scopes`: `scope.every_row_tambon` of the records, when planning many reports.
+    """
     scope = ReportScope.of(report)
-    used = slice_of(records, scope.tambon)
+    used = slice_of(records, scope.tambon, scopes)
     table_fingerprints = fingerprints(used)
     parameters = {
         "as_of": as_of,
@@ -156,6 +160,9 @@ def plan_reports(
 
     as_of = resolve_period(records, None, as_of, since).as_of
     plan = ReportPlan(as_of.date().isoformat(), list(reports), [], {})
+    # Each row's tambon, worked out once for every tambon's slice (the overview needs none).
+    tambons = [ReportScope.of(name).tambon for name in reports]
+    scopes = every_row_tambon(records.frames()) if any(tambons) else None
     for name in reports:
         scope = ReportScope.of(name)
         blocking = in_scope(records.errors, scope.tambon)
@@ -167,7 +174,7 @@ def plan_reports(
         period = resolve_period(records, scope.tambon, as_of, since)
         extra = {"excluded": ",".join(refused_tambons(records))} if scope.is_overview else None
         job = plan_job(records, name, plan.as_of, period.since.date().isoformat(), snapshot,
-                       out, numerals, data, extra)
+                       out, numerals, data, extra, scopes)
         if not force and is_up_to_date(job):
             plan.decided[name] = JobResult(name, "skipped", str(job.paths.pdf))
         else:

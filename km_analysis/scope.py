@@ -94,16 +94,23 @@ def own_and_province(frames: dict[str, pd.DataFrame], table: str,
     return eq(scopes, tambon), scopes.isna().to_numpy(bool)
 
 
-def slice_of(records, tambon: str | None):
+def every_row_tambon(frames: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
+    """Return `row_tambons` of every table: worked out once, to slice the records many times."""
+    return {name: row_tambons(frames, name) for name in frames}
+
+
+def slice_of(records, tambon: str | None, scopes: dict[str, pd.Series] | None = None):
     """Return the records a report of `tambon` shows (None: the overview, all of them).
 
     This is the slice whose fingerprints a report carries, and the one that
-    `snapshot.read_snapshot(folder, tambon)` reads back.
+    `snapshot.read_snapshot(folder, tambon)` reads back. `scopes`: `every_row_tambon` of the
+    records, when the caller slices them for many reports.
     """
     if tambon is None:
         return records
     frames = records.frames()
-    sliced = {name: frame[report_rows(name, row_tambons(frames, name), tambon)]
+    scopes = scopes if scopes is not None else every_row_tambon(frames)
+    sliced = {name: frame[report_rows(name, scopes[name], tambon)]
               for name, frame in frames.items()}
     return dataclasses.replace(records, **sliced, problems=in_scope(records.problems, tambon))
 

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from km_analysis import load_records
@@ -113,3 +114,16 @@ def test_a_report_s_slice_keeps_whether_the_records_are_example_data(example):
     assert slice_of(records, "bangjak").example is example
     assert slice_of(records, None).example is example
     assert without_tambons(records, ["tharai"]).example is example
+
+
+def test_slices_from_rows_tambons_worked_out_once_are_the_slices_worked_out_alone():
+    from km_analysis.scope import every_row_tambon, slice_of
+
+    records = load_records(DEMO_DATA)
+    scopes = every_row_tambon(records.frames())
+    for tambon in records.tambons["tambon"]:
+        alone, planned = slice_of(records, tambon), slice_of(records, tambon, scopes)
+        for name, frame in alone.frames().items():
+            pd.testing.assert_frame_equal(planned.frames()[name], frame)
+        # Each tambon's slice holds its own rows and the province-wide ones, not all rows.
+        assert len(alone.groups) < len(records.groups)
