@@ -14,6 +14,7 @@ import json
 import multiprocessing.util
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -218,6 +219,8 @@ def run_job(job: ReportJob) -> JobResult:
 
 _kept_kernel: tuple[str, StartedKernel] | None = None  # (notebook, its kernel), for the next
 _closed_at_exit = False  # whether this process stops its kept kernel when it ends
+# A Dask worker runs jobs in several threads of one process: each takes the kept kernel alone.
+_kept_lock = threading.Lock()
 
 
 def _kernel_for(notebook: str) -> tuple[StartedKernel, bool]:
@@ -226,8 +229,10 @@ def _kernel_for(notebook: str) -> tuple[StartedKernel, bool]:
     from .report.kernels import StartedKernel, notebook_path
 
     global _kept_kernel
-    if _kept_kernel is not None:
-        (kept_for, kernel), _kept_kernel = _kept_kernel, None
+    with _kept_lock:
+        kept, _kept_kernel = _kept_kernel, None
+    if kept is not None:
+        kept_for, kernel = kept
         if kept_for == notebook:
             try:
                 kernel.restore()
@@ -239,20 +244,25 @@ def _kernel_for(notebook: str) -> tuple[StartedKernel, bool]:
 
 
 def _keep_kernel(notebook: str, kernel: StartedKernel) -> None:
+    """Keep `kernel` for this process's next report (one kernel: another kept is stopped)."""
     global _kept_kernel, _closed_at_exit
-    if not _closed_at_exit:
-        # A pool's worker runs multiprocessing's finalizers when it ends, not atexit; a main
-        # process runs both.
-        multiprocessing.util.Finalize(None, _close_kept_kernel, exitpriority=10)
-        _closed_at_exit = True
-    _kept_kernel = (notebook, kernel)
+    with _kept_lock:
+        if not _closed_at_exit:
+            # A pool's worker runs multiprocessing's finalizers when it ends, not atexit; a
+            # main process runs both.
+            multiprocessing.util.Finalize(None, _close_kept_kernel, exitpriority=10)
+            _closed_at_exit = True
+        replaced, _kept_kernel = _kept_kernel, (notebook, kernel)
+    if replaced is not None:
+        replaced[1].close()
 
 
 def _close_kept_kernel() -> None:
     global _kept_kernel
-    if _kept_kernel is not None:
-        _kept_kernel[1].close()
-        _kept_kernel = None
+    with _kept_lock:
+        kept, _kept_kernel = _kept_kernel, None
+    if kept is not None:
+        kept[1].close()
 
 
 def run_jobs(

@@ -190,3 +190,34 @@ def test_batch_runs_on_a_dask_cluster(tmp_path):
         [result] = run_jobs(jobs, client.get_executor())
     assert result.status == "ok", result.reason
     assert Path(result.pdf).exists()
+
+
+def test_a_kept_kernel_goes_to_one_report_at_a_time_and_one_is_kept(monkeypatch):
+    """A Dask worker runs reports in threads of one process: never one kernel for two."""
+    from km_analysis import batch
+    from km_analysis.report import kernels
+
+    class FakeKernel:
+        def __init__(self, cwd=None):
+            self.closed, self.restored = False, 0
+
+        def restore(self):
+            self.restored += 1
+
+        def close(self):
+            self.closed = True
+
+    monkeypatch.setattr(kernels, "StartedKernel", FakeKernel)
+    monkeypatch.setattr(batch, "_kept_kernel", None)
+    first, reused = batch._kernel_for("tambon_report.ipynb")
+    assert not reused
+    batch._keep_kernel("tambon_report.ipynb", first)
+    taken, started = (batch._kernel_for("tambon_report.ipynb") for _ in range(2))
+    assert taken == (first, True) and first.restored == 1
+    assert started[1] is False and started[0] is not first
+    batch._keep_kernel("tambon_report.ipynb", first)
+    batch._keep_kernel("tambon_report.ipynb", started[0])
+    assert first.closed and not started[0].closed  # one kept; the other stopped
+    overview, reused = batch._kernel_for("overview_report.ipynb")
+    assert started[0].closed and not reused  # another notebook: a kernel of its own
+    assert overview not in (first, started[0]) and batch._kept_kernel is None
