@@ -42,8 +42,10 @@ def _char_width(char: str, fontsize: float, weight: str) -> float:
     return _WIDTHS[key]
 
 
+@functools.lru_cache(maxsize=16384)
 def text_width(text: str, fontsize: float, weight: str = "normal") -> float:
-    """Return the width of `text` in points, set in Sarabun at `fontsize`."""
+    """Return the width of `text` in points, set in Sarabun at `fontsize` (kept: a fish's
+    layout measures the same lines at each size and item count it tries)."""
     from matplotlib.font_manager import FontProperties
 
     _register_sarabun()
@@ -90,13 +92,9 @@ def wrap_thai(
 
 def _wrap(text, width_of_line, fontsize, weight, max_lines=None) -> list[str]:
     """Return text's lines, line k no wider than width_of_line(k) points."""
-    text = " ".join(str(text).split())
+    text, qualities, prefix = _measured(str(text), fontsize, weight)
     if not text:
         return []
-    qualities = break_qualities(text)
-    prefix = [0.0]
-    for width in _char_widths(text, fontsize, weight):
-        prefix.append(prefix[-1] + width)
     starts: list[int] = []
     start, n = 0, len(text)
     while start < n:
@@ -114,6 +112,17 @@ def _wrap(text, width_of_line, fontsize, weight, max_lines=None) -> list[str]:
         starts[-1] = _balanced_break(text, starts[-2], starts[-1], width_of_line(len(starts) - 2),
                                      width_of_line(len(starts) - 1), qualities, prefix)
     return [text[a:b].strip() for a, b in zip(starts, [*starts[1:], n], strict=True)]
+
+
+@functools.lru_cache(maxsize=4096)
+def _measured(text: str, fontsize: float, weight: str) -> tuple[str, tuple, tuple]:
+    """Return text with its spaces collapsed, the quality of a break before each character and
+    the width of each prefix, in points (kept: a layout wraps a text at several widths)."""
+    text = " ".join(text.split())
+    prefix = [0.0]
+    for width in _char_widths(text, fontsize, weight):
+        prefix.append(prefix[-1] + width)
+    return text, tuple(break_qualities(text)), tuple(prefix)
 
 
 def _balanced_break(text, first, second, width1, width2, qualities, prefix) -> int:
