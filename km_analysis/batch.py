@@ -196,29 +196,30 @@ def run_job(job: ReportJob) -> JobResult:
     from .report.render import render_report
 
     started = time.perf_counter()
-    kernel = None
+    kernel, kind = None, ""
     try:
         kernel, reused = _kernel_for(job.notebook)
+        kind = "reused" if reused else "new"
         timings = render_report(job.notebook, job.parameters, job.paths, job.provenance,
                                 kernel=kernel, keep_kernel=True)
         _keep_kernel(job.notebook, kernel)
         kernel = None
     except KmError as exc:
         return JobResult(job.report, "failed", "", round(time.perf_counter() - started, 2),
-                         str(exc).strip().splitlines()[0])
+                         str(exc).strip().splitlines()[0], kernel=kind)
     except Exception as exc:  # a bug in one report must not stop the others
         return JobResult(job.report, "failed", "", round(time.perf_counter() - started, 2),
-                         f"{type(exc).__name__}: {exc}".splitlines()[0])
+                         f"{type(exc).__name__}: {exc}".splitlines()[0], kernel=kind)
     finally:
         if kernel is not None:  # not kept: the report failed
             kernel.close()
     return JobResult(job.report, "ok", str(job.paths.pdf),
                      round(time.perf_counter() - started, 2), timings=timings.steps,
-                     kernel="reused" if reused else "new")
+                     kernel=kind)
 
 
 _kept_kernel: tuple[str, StartedKernel] | None = None  # (notebook, its kernel), for the next
-_closed_at_exit = False  # whether this process stops its kept kernel when it ends
+_stop_at_exit_registered = False  # whether this process stops its kept kernel when it ends
 # A Dask worker runs jobs in several threads of one process: each takes the kept kernel alone.
 _kept_lock = threading.Lock()
 
@@ -239,19 +240,22 @@ def _kernel_for(notebook: str) -> tuple[StartedKernel, bool]:
                 return kernel, True
             except KmError:
                 pass  # started anew below
+            except BaseException:
+                kernel.close()
+                raise
         kernel.close()
     return StartedKernel(notebook_path(notebook).parent), False
 
 
 def _keep_kernel(notebook: str, kernel: StartedKernel) -> None:
     """Keep `kernel` for this process's next report (one kernel: another kept is stopped)."""
-    global _kept_kernel, _closed_at_exit
+    global _kept_kernel, _stop_at_exit_registered
     with _kept_lock:
-        if not _closed_at_exit:
+        if not _stop_at_exit_registered:
             # A pool's worker runs multiprocessing's finalizers when it ends, not atexit; a
             # main process runs both.
             multiprocessing.util.Finalize(None, _close_kept_kernel, exitpriority=10)
-            _closed_at_exit = True
+            _stop_at_exit_registered = True
         replaced, _kept_kernel = _kept_kernel, (notebook, kernel)
     if replaced is not None:
         replaced[1].close()

@@ -37,7 +37,7 @@ KERNEL = "python3"
 # process of that pid runs.
 KERNEL_PREFIX = "km-kernel-"
 _KERNEL_FILE = re.compile(rf"{KERNEL_PREFIX}(\d+)-[0-9a-f]{{12}}(?:-\d+|\.json|\.log)")
-_launched: dict[str, subprocess.Popen] = {}  # kernel name → its process, until the render ends
+_launched: dict[str, subprocess.Popen] = {}  # kernel name → its process, until it is stopped
 
 
 def kernel_name() -> Path:

@@ -6,16 +6,21 @@ that state back before a reused kernel's next report:
 
 - the user's namespace, IPython's caches of inputs and outputs (In, Out, _, _i1, …) and
   its execution count, so that the next cell is [1] again: `%reset -f` in a new session;
-- matplotlib's settings (rcParams) and any figure left open in pyplot;
+- matplotlib's settings (rcParams);
 - the warnings filters, and the registries of warnings already shown, so that a warning shown
   in one report is shown again in the next;
 - the working folder, the environment variables and `sys.path`.
 
-Not reset, and why that is safe: the modules imported (the warm-up imported every module the
-notebooks import, as a fresh kernel's warm-up does), and the package's caches of pure functions
-(text metrics, a fish's free bands, Thai words, fonts, templates, the code's name), which give
-the same answer to the same question. tests/report/test_kernels.py renders reports on a reused
-kernel and on fresh ones: the executed notebooks are the same.
+A report that imported a module the warm-up did not and left a setting of this list changed
+is not followed on its kernel (`restore` refuses): the import may have changed the setting,
+which restoring would undo for good (the module is not imported again).
+
+Not reset, and why that is safe: the modules imported (by the warm-up, as in a fresh kernel, or
+by a report: then they left the settings above as they were), and the package's caches of
+pure functions (text metrics, a fish's free bands, Thai words, fonts, templates, the code's
+name), which give the same answer to the same question; and that the drawing cache was
+pruned (once a process: once a kept kernel). tests/report/test_kernels.py renders reports on
+a reused kernel and on fresh ones: the executed notebooks are the same.
 
 Called by expressions that bind no name (`__import__(...).warm_up()`), so that nothing of the
 call is left in the user's namespace.
@@ -32,6 +37,10 @@ import warnings
 # What every report notebook's first cell imports, and what the package then imports on first
 # use (the records' snapshot in Parquet).
 NOTEBOOK_IMPORTS = ("km_analysis.sections", "km_analysis.records.snapshot")
+
+# The kernel's own machinery, which loads its parts as cells first need them: not a report's
+# doing, and nothing a report computes depends on it.
+KERNEL_MACHINERY = ("IPython.", "ipykernel.", "jupyter_client.", "zmq.", "tornado.", "comm.")
 
 _remembered: dict = {}
 
@@ -57,25 +66,48 @@ def warm_up() -> None:
     settings = dict(matplotlib.rcParams.copy())
     settings.pop("backend", None)  # as matplotlib's rc_context: never switch backends
     _remembered.update(rc=settings, filters=list(warnings.filters), cwd=os.getcwd(),
-                       environ=dict(os.environ), path=list(sys.path))
+                       environ=dict(os.environ), path=list(sys.path), modules=set(sys.modules))
 
 
 def restore() -> None:
-    """Put back the state `warm_up` remembered (see the module's list)."""
+    """Put back the state `warm_up` remembered (see the module's list).
+
+    Refused (RuntimeError) when the last report imported a module the warm-up did not and a
+    setting restored here is changed: the import may have changed it, and a fresh kernel
+    would see it changed, where restoring would undo it for good.
+    """
+    imported = sorted(name for name in set(sys.modules) - _remembered["modules"]
+                      if not name.startswith(KERNEL_MACHINERY))
+    changed = _changed_settings()
+    if imported and changed:
+        raise RuntimeError(f"{', '.join(changed)} changed, and imported since the warm-up: "
+                           + ", ".join(imported[:5]))
     from IPython import get_ipython
 
     # As `%reset -f`, and a new history session: In and the execution count start again.
     get_ipython().reset(new_session=True)
     import matplotlib
 
-    if "matplotlib.pyplot" in sys.modules:
-        sys.modules["matplotlib.pyplot"].close("all")
     matplotlib.rcParams.update(_remembered["rc"])
     # resetwarnings marks the filters changed, which empties every registry of warnings shown.
     warnings.resetwarnings()
     warnings.filters[:] = _remembered["filters"]
+    warnings.onceregistry.clear()
     os.chdir(_remembered["cwd"])
     os.environ.clear()
     os.environ.update(_remembered["environ"])
     sys.path[:] = _remembered["path"]
     gc.collect()
+
+
+def _changed_settings() -> list[str]:
+    """Return the settings `restore` puts back that differ now from the warm-up's."""
+    import matplotlib
+
+    now = {"rcParams": {k: v for k, v in matplotlib.rcParams.items() if k != "backend"},
+           "warnings filters": list(warnings.filters), "working folder": os.getcwd(),
+           "environment": dict(os.environ), "sys.path": list(sys.path)}
+    then = {"rcParams": _remembered["rc"], "warnings filters": _remembered["filters"],
+            "working folder": _remembered["cwd"], "environment": _remembered["environ"],
+            "sys.path": _remembered["path"]}
+    return [name for name in now if now[name] != then[name]]

@@ -36,13 +36,15 @@ def render_report(
     The four files are written into a staging folder and published together (outputs.publish):
     an error, Ctrl-C or a kill leaves the previous report whole, or none. A failed notebook
     is kept beside the report's folder (`paths.failed_notebook`) for the user to open. The
-    kernel's files go when the render ends, however it ends; a killed render's go at the next.
+    kernel's files go when it is stopped, however the render ends (a kept kernel's when its
+    keeper stops it); a killed render's go at the next.
     The notebook runs on `kernel` when given (started while the records loaded), else on a
     kernel started here; either is stopped once the notebook has run, unless `keep_kernel`
     and it ran without error (a batch's worker then reuses `kernel`).
     """
     import papermill
 
+    keep_kernel = keep_kernel and kernel is not None  # one started here is stopped here
     later = _import_in_background("exporters", "textlayer")
     timings = Timings()
     repair(paths)
