@@ -21,9 +21,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     kernel = None
     try:
         if renders_one_report(argv):
-            from .report.kernels import StartedKernel
-
-            kernel = StartedKernel()
+            kernel = _started_kernel()
         from . import cli
 
         return cli.main(argv, kernel=kernel)
@@ -33,6 +31,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if kernel is not None:
             kernel.close()
+
+
+def _started_kernel():
+    """Return a kernel started now, or None when it cannot start: then cli starts one and
+    says, in one line, what stops it (a missing notebook, an unwritable temporary folder)."""
+    from .report.kernels import StartedKernel
+
+    try:
+        return StartedKernel()
+    except Exception:
+        return None
 
 
 def renders_one_report(argv: Sequence[str]) -> bool:

@@ -77,15 +77,18 @@ class _FishShape:
         h = float(cls.back(cls.GILL))
         return cls.GILL - 0.028 * (1 - np.clip(np.asarray(v) / h, -1, 1) ** 2)
 
+    # The tail fin: four quadratic Bézier curves (start, control, end) in fish units.
+    TAIL = (
+        ((PEDUNCLE + 0.015, NECK * 0.95), (0.13, 0.1), (0.0, 0.26)),
+        ((0.0, 0.26), (0.06, 0.1), (0.06, 0.0)),
+        ((0.06, 0.0), (0.06, -0.095), (0.0, -0.245)),
+        ((0.0, -0.245), (0.13, -0.09), (PEDUNCLE + 0.015, -NECK * 0.95 * BELLY)),
+    )
+
     @classmethod
     def tail_outline(cls, n: int = 30):
-        p, neck = cls.PEDUNCLE + 0.015, cls.NECK * 0.95
-        return np.vstack([
-            _bezier((p, neck), (0.13, 0.1), (0.0, 0.26), n),
-            _bezier((0.0, 0.26), (0.06, 0.1), (0.06, 0.0), n),
-            _bezier((0.06, 0.0), (0.06, -0.095), (0.0, -0.245), n),
-            _bezier((0.0, -0.245), (0.13, -0.09), (p, -neck * cls.BELLY), n),
-        ])
+        """Return the tail fin's outline as a polyline (where its text fits is tested on it)."""
+        return np.vstack([_bezier(*curve, n) for curve in cls.TAIL])
 
     @classmethod
     def fins(cls):
@@ -209,14 +212,6 @@ class _FishShape:
                                    closed=False),
                   facecolor="none", edgecolor=outline, linewidth=linewidth * 0.9,
                   capstyle="round", zorder=z + 2.5)
-
-    # The tail fin: four quadratic Bézier curves (start, control, end) in fish units.
-    TAIL = (
-        ((PEDUNCLE + 0.015, NECK * 0.95), (0.13, 0.1), (0.0, 0.26)),
-        ((0.0, 0.26), (0.06, 0.1), (0.06, 0.0)),
-        ((0.06, 0.0), (0.06, -0.095), (0.0, -0.245)),
-        ((0.0, -0.245), (0.13, -0.09), (PEDUNCLE + 0.015, -NECK * 0.95 * BELLY)),
-    )
 
     @classmethod
     def body_pieces(cls, n: int = 14) -> list[np.ndarray]:

@@ -56,7 +56,7 @@ def text_width(text: str, fontsize: float, weight: str = "normal") -> float:
 
 def text_metrics(text: str, prop, ismath=False) -> tuple[float, float, float]:
     """Return the (width, height, descent) in points of `text` set in the font `prop`, as
-    matplotlib's SVG renderer measures it.
+    matplotlib's TextToPath measures it (what `text_width` and a drawing's lines use).
 
     Kept for the process (matplotlib keeps them only for one renderer, that is one drawing):
     a report's fish measure the same lines at each size their layout tries, then again when
