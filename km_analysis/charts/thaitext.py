@@ -31,15 +31,10 @@ def _char_widths(text: str, fontsize: float, weight: str) -> list[float]:
     return [_char_width(char, fontsize, weight) for char in text]
 
 
-_WIDTHS: dict[tuple[str, float, str], float] = {}
-
-
 def _char_width(char: str, fontsize: float, weight: str) -> float:
-    """Return the advance of one character in points (combining marks: 0)."""
-    key = (char, fontsize, weight)
-    if key not in _WIDTHS:
-        _WIDTHS[key] = text_width(char, fontsize, weight) if not _is_mark(char) else 0.0
-    return _WIDTHS[key]
+    """Return the advance of one character in points (combining marks: 0; text_width keeps
+    the others)."""
+    return 0.0 if _is_mark(char) else text_width(char, fontsize, weight)
 
 
 @functools.lru_cache(maxsize=16384)
