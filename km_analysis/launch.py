@@ -4,13 +4,34 @@ A report's kernel needs about two seconds of its own to be ready (Python, IPytho
 matplotlib and the package). Started here, before this process imports pandas and loads the
 records (cli.py), it gets ready meanwhile on the other core. Everything else is `cli.main`,
 which `python -m km_analysis.cli` runs directly (its kernel then starts after the imports).
+Once `main` has returned, `run` exits without tearing the interpreter down (see there).
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import os
 import signal
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
+
+
+def run() -> NoReturn:
+    """The `km` command: `main`, then an exit that skips freeing every object one by one.
+
+    Python's own exit took about 0.45 s after a report, freeing the objects of pandas,
+    nbconvert and WeasyPrint, when nothing was left to do: `main` returns once every file is
+    written and closed and the kernel stopped. What a normal exit still does is done here:
+    the exit handlers run and the output is flushed.
+    """
+    code = main()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError):  # a closed pipe, as `km … | head`
+            stream.flush()
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

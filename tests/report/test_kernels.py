@@ -398,3 +398,21 @@ def test_the_km_command_starts_one_report_s_kernel_before_importing_pandas(tmp_p
 ])
 def test_the_launcher_starts_a_kernel_early_only_for_one_report(argv, one):
     assert launch.renders_one_report(argv) is one
+
+
+_KM_COMMAND = """
+import atexit, sys
+from km_analysis import launch
+atexit.register(lambda: print("exit handlers ran", flush=True))
+sys.argv = ["km", "report", "nosuch", "--data", sys.argv[1], "--out", sys.argv[2]]
+launch.run()
+"""
+
+
+def test_the_km_command_exits_with_main_s_code_its_output_and_exit_handlers_done(tmp_path):
+    done = subprocess.run([sys.executable, "-c", _KM_COMMAND, str(DEMO_DATA),
+                           str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2
+    assert "unknown tambon 'nosuch'" in done.stderr
+    assert done.stdout.splitlines() == ["exit handlers ran"]
