@@ -69,6 +69,11 @@ class LocalKernelManager(AsyncKernelManager):
         while self._clients:
             self._clients.pop().stop_channels()
 
+    async def _async_wait(self, pollinterval: float = 0.005) -> None:
+        # A killed kernel is gone within milliseconds; jupyter_client polls every 0.1 s, and
+        # that wait was a tenth of a second of every report.
+        await super()._async_wait(pollinterval=pollinterval)
+
     @default("transport")
     def _transport_default(self):
         return "ipc"
