@@ -8,12 +8,12 @@ written whole or not at all. A process that renders reports calls
 from __future__ import annotations
 
 import concurrent.futures
-import importlib
 import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from .. import thai
 from ..errors import ReportError
 from .kernels import StartedKernel, last_line, notebook_path, remove_stale_kernel_files
 from .outputs import ReportPaths, Timings, publish, repair, staging_folder
@@ -45,7 +45,7 @@ def render_report(
     import papermill
 
     keep_kernel = keep_kernel and kernel is not None  # one started here is stopped here
-    later = _import_in_background("exporters", "textlayer")
+    later = _prepare_in_background()
     timings = Timings()
     repair(paths)
     remove_stale_kernel_files()
@@ -111,24 +111,32 @@ def render_report(
     return timings
 
 
-def _import_in_background(*names: str) -> Callable[[], list]:
-    """Start importing this package's modules `names` in a thread; return a function that
-    gives the modules.
+def _prepare_in_background() -> Callable[[], tuple]:
+    """Start preparing the HTML and PDF steps in a thread; return a function that gives their
+    modules (exporters, textlayer).
 
-    The HTML and PDF steps' modules (nbconvert, WeasyPrint, pikepdf: about a second) load
-    while the notebook runs, when this process only waits for its kernel. Should the thread
-    fail, the modules are imported again where they are needed, so that a real error shows.
+    While the notebook runs, this process only waits for its kernel: meanwhile it imports
+    nbconvert, WeasyPrint and pikepdf (about a second) and reads the Sarabun faces the text
+    layer compares the PDF's fonts with (a fifth of a second). Should the thread fail, the
+    modules are imported again where they are needed, so that a real error shows.
     """
-    qualified = [f"{__package__}.{name}" for name in names]
-    pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="km-imports")
-    loading = pool.submit(lambda: [importlib.import_module(name) for name in qualified])
+    def prepare() -> tuple:
+        from . import exporters, textlayer
+
+        textlayer.read_installed_faces(thai.sarabun_path(name) for _, name in exporters.FACES)
+        return exporters, textlayer
+
+    pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="km-prepare")
+    preparing = pool.submit(prepare)
     pool.shutdown(wait=False)
 
-    def modules() -> list:
+    def modules() -> tuple:
         try:
-            return loading.result()
+            return preparing.result()
         except Exception:
-            return [importlib.import_module(name) for name in qualified]
+            from . import exporters, textlayer
+
+            return exporters, textlayer
 
     return modules
 

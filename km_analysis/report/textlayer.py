@@ -58,7 +58,7 @@ from __future__ import annotations
 import functools
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -138,6 +138,19 @@ def _identity(font: TTFont) -> tuple[str, str]:
         return ("", "")
     names = font["name"]
     return (names.getDebugName(6) or "", names.getDebugName(5) or "")
+
+
+def read_installed_faces(paths: Iterable[Path]) -> None:
+    """Read the installed faces at `paths` and their glyphs' outlines, kept for the process.
+
+    `fix_text_layer` compares the PDF's fonts with them; a render reads them while its
+    notebook runs (report/render.py), when it would otherwise wait.
+    """
+    for path in paths:
+        _file_identity(path)
+        installed = face(path)
+        for gid in range(len(installed.font.getGlyphOrder())):
+            installed.outline(gid)
 
 
 @functools.cache
