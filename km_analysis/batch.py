@@ -244,7 +244,7 @@ def _kernel_for(notebook: str) -> tuple[StartedKernel, bool]:
                 kernel.close()
                 raise
         kernel.close()
-    return StartedKernel(notebook_path(notebook).parent), False
+    return StartedKernel(notebook_path(notebook).parent, draws=True), False
 
 
 def _keep_kernel(notebook: str, kernel: StartedKernel) -> None:

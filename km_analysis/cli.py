@@ -278,7 +278,9 @@ def _report(args: argparse.Namespace, as_of, since, out: Console, err: Console, 
     from .batch import plan_reports
     from .records.cache import checked_records
 
-    records, kept = checked_records(args.data)
+    # Records read anew most likely draw anew: the kernel imports the drawing code meanwhile.
+    records, kept = checked_records(
+        args.data, checking=kernel.prepare_drawings if kernel is not None else lambda: None)
     if args.tambon == "all":
         reports = [*_select_tambons(records, args.tambons, args.amphoe), OVERVIEW]
     elif args.tambon == OVERVIEW:

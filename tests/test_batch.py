@@ -198,7 +198,7 @@ def test_a_kept_kernel_goes_to_one_report_at_a_time_and_one_is_kept(monkeypatch)
     from km_analysis.report import kernels
 
     class FakeKernel:
-        def __init__(self, cwd=None):
+        def __init__(self, cwd=None, draws=False):
             self.closed, self.restored = False, 0
 
         def restore(self):

@@ -27,6 +27,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
@@ -44,11 +45,16 @@ KEPT = 8
 _CHUNK = 2**20
 
 
-def checked_records(path: str | Path) -> tuple[Records, Path | None]:
+def checked_records(path: str | Path, checking: Callable[[], None] = lambda: None,
+                    ) -> tuple[Records, Path | None]:
     """Return `load_records(path, errors="collect")`, and the snapshot it is kept as (None
-    when it is not kept): read from the cache when the same files were checked before."""
+    when it is not kept): read from the cache when the same files were checked before.
+
+    `checking` is called first when the files are read and checked anew.
+    """
     key = source_key(path)
     if key is None:
+        checking()
         return load_records(path, errors="collect"), None
     folder = cache_folder("records") / key
     if (folder / MANIFEST).is_file():
@@ -57,6 +63,7 @@ def checked_records(path: str | Path) -> tuple[Records, Path | None]:
             with contextlib.suppress(OSError):  # used now, so pruning keeps it
                 os.utime(folder)
             return records, folder
+    checking()
     records = load_records(path, errors="collect")
     if source_key(path) != key:  # a file saved while it was read: keep nothing
         return records, None

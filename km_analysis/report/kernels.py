@@ -156,6 +156,8 @@ def last_line(path: Path) -> str:
 
 # Run silently in the kernel, as expressions that bind no name (see kernelstate.py).
 WARM_UP = '__import__("km_analysis.report.kernelstate", fromlist=["warm_up"]).warm_up()'
+PREPARE_DRAWINGS = ('__import__("km_analysis.report.kernelstate", fromlist=["prepare_drawings"])'
+                    ".prepare_drawings()")
 RESTORE = '__import__("km_analysis.report.kernelstate", fromlist=["restore"]).restore()'
 # As nbclient starts its own kernels: no IPython history database shared by parallel kernels.
 IN_MEMORY_HISTORY = "--HistoryManager.hist_file=:memory:"
@@ -169,12 +171,15 @@ class StartedKernel:
     records were refused and no notebook ran. The warm-up runs silently and out of history,
     so the notebook's execution counts start at 1 and its outputs are a fresh kernel's.
     A batch's worker reuses its kernel: `restore` resets it as kernelstate.py lists.
+    A kernel that will draw (`draws`, or `prepare_drawings` once that is known) imports the
+    drawing code while it waits for its notebook.
     """
 
-    def __init__(self, cwd: Path | None = None):
+    def __init__(self, cwd: Path | None = None, draws: bool = False):
         self.manager = LocalKernelManager(kernel_name=KERNEL)
         self.name = Path(self.manager.ip)
         self._client: BlockingKernelClient | None = None
+        self._drawings_prepared = False
         try:
             run_sync(self.manager.start_kernel)(cwd=str(cwd or notebooks_folder()),
                                                 extra_arguments=[IN_MEMORY_HISTORY])
@@ -183,9 +188,17 @@ class StartedKernel:
             # The shell channel only: nothing would read the notebook's output on the others.
             self._client.start_channels(iopub=False, stdin=False, hb=False, control=False)
             self._client.execute(WARM_UP, silent=True, store_history=False)
+            if draws:
+                self.prepare_drawings()
         except BaseException:
             self.close()
             raise
+
+    def prepare_drawings(self) -> None:
+        """Ask the kernel to import the drawing code next (once; see kernelstate.py)."""
+        if self._client is not None and not self._drawings_prepared:
+            self._client.execute(PREPARE_DRAWINGS, silent=True, store_history=False)
+            self._drawings_prepared = True
 
     def restore(self, timeout: float = 60) -> None:
         """Reset the kernel to its state after the warm-up, for another report; ReportError
@@ -194,7 +207,7 @@ class StartedKernel:
         if self._client is None or not run_sync(self.manager.is_alive)():
             raise ReportError("the kernel kept for the next report no longer runs")
         asked = self._client.execute(RESTORE, silent=True, store_history=False)
-        while True:  # the warm-up's reply comes first
+        while True:  # the warm-up's replies come first
             try:
                 reply = self._client.get_shell_msg(timeout=timeout)
             except queue.Empty:

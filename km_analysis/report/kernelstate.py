@@ -1,12 +1,13 @@
 """Runs inside a report's kernel: the warm-up, and what a kernel reused for the next report
 resets, so that each report runs as it would in a fresh kernel.
 
-`warm_up` imports what the notebooks import and remembers the state after it; `restore` puts
-that state back before a reused kernel's next report:
+`warm_up` imports what the notebooks import and remembers the state after it, and so does
+`prepare_drawings` for a kernel that will draw; `restore` puts that state back before a
+reused kernel's next report:
 
 - the user's namespace, IPython's caches of inputs and outputs (In, Out, _, _i1, …) and
   its execution count, so that the next cell is [1] again: `%reset -f` in a new session;
-- matplotlib's settings (rcParams);
+- matplotlib's settings (rcParams), once it is imported;
 - the warnings filters, and the registries of warnings already shown, so that a warning shown
   in one report is shown again in the next;
 - the working folder, the environment variables and `sys.path`.
@@ -37,6 +38,8 @@ import warnings
 # What every report notebook's first cell imports, and what the package then imports on first
 # use (the records' snapshot in Parquet).
 NOTEBOOK_IMPORTS = ("km_analysis.sections", "km_analysis.records.snapshot")
+# What a drawing not yet kept in the drawing cache imports (report/drawings.py).
+DRAWING_IMPORTS = "km_analysis.charts"
 
 # The kernel's own machinery, which loads its parts as cells first need them: not a report's
 # doing, and nothing a report computes depends on it.
@@ -61,12 +64,33 @@ def warm_up() -> None:
     base.partials()
     thai.words("ตำบล")
     drawings.code_and_versions()
+    _remember()
+
+
+def prepare_drawings() -> None:
+    """Import what drawing needs (the charts, matplotlib), then remember the state again.
+
+    Only a kernel that will draw asks for it, while the records still load: a batch's, or a
+    report's whose records changed. A report whose drawings are all kept never imports them.
+    """
+    importlib.import_module(DRAWING_IMPORTS)
+    _remember()
+
+
+def _remember() -> None:
+    _remembered.update(rc=_matplotlib_settings(), filters=list(warnings.filters),
+                       cwd=os.getcwd(), environ=dict(os.environ), path=list(sys.path),
+                       modules=set(sys.modules))
+
+
+def _matplotlib_settings() -> dict | None:
+    """Return matplotlib's settings but the backend (as rc_context: never switch backends),
+    or None before matplotlib is imported."""
+    if "matplotlib" not in sys.modules:
+        return None
     import matplotlib
 
-    settings = dict(matplotlib.rcParams.copy())
-    settings.pop("backend", None)  # as matplotlib's rc_context: never switch backends
-    _remembered.update(rc=settings, filters=list(warnings.filters), cwd=os.getcwd(),
-                       environ=dict(os.environ), path=list(sys.path), modules=set(sys.modules))
+    return {key: value for key, value in matplotlib.rcParams.items() if key != "backend"}
 
 
 def restore() -> None:
@@ -86,9 +110,10 @@ def restore() -> None:
 
     # As `%reset -f`, and a new history session: In and the execution count start again.
     get_ipython().reset(new_session=True)
-    import matplotlib
+    if _remembered["rc"] is not None:
+        import matplotlib
 
-    matplotlib.rcParams.update(_remembered["rc"])
+        matplotlib.rcParams.update(_remembered["rc"])
     # resetwarnings marks the filters changed, which empties every registry of warnings shown.
     warnings.resetwarnings()
     warnings.filters[:] = _remembered["filters"]
@@ -102,11 +127,9 @@ def restore() -> None:
 
 def _changed_settings() -> list[str]:
     """Return the settings `restore` puts back that differ now from the warm-up's."""
-    import matplotlib
-
-    now = {"rcParams": {k: v for k, v in matplotlib.rcParams.items() if k != "backend"},
-           "warnings filters": list(warnings.filters), "working folder": os.getcwd(),
-           "environment": dict(os.environ), "sys.path": list(sys.path)}
+    now = {"rcParams": _matplotlib_settings(), "warnings filters": list(warnings.filters),
+           "working folder": os.getcwd(), "environment": dict(os.environ),
+           "sys.path": list(sys.path)}
     then = {"rcParams": _remembered["rc"], "warnings filters": _remembered["filters"],
             "working folder": _remembered["cwd"], "environment": _remembered["environ"],
             "sys.path": _remembered["path"]}

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import charts, measures, thai
+from .. import measures, thai
 from ..measures.province import next_sponsor_forum, progress_by, province_totals
 from ..records.schema import SESSION_KINDS
 from ..scope import OVERVIEW, refused_tambons, without_tambons
@@ -450,7 +450,7 @@ class OverviewReport(Report):
             shown = shown.assign(label=[self._place("ตำบล", label) for label in shown["label"]])
         note = (f"{self.number(len(shown))} {self.area_word}ที่ลงพื้นที่ได้มากที่สุด จาก "
                 f"{self._count(len(areas), self.area_word)}" if len(areas) > len(shown) else "")
-        return Html(drawing(charts.coverage_by_tambon,
+        return Html(drawing("km_analysis.charts:coverage_by_tambon",
                             {"progress": shown, "numerals": self.numerals, "note": note},
                             "chart"))
 

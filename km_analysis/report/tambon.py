@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .. import charts, measures, thai
+from .. import measures, thai
 from ..measures import kmtools
 from ..records.schema import (
     ACTION_STATUSES,
@@ -300,7 +300,7 @@ class TambonReport(MeetingSections, Report):
         progress = measures.visits_over_time(self.records, self.tambon, self.period.as_of)
         if progress.empty or not progress["done_cumulative"].any():
             return Html("")  # no visit done yet: the lead above already says so
-        return Html(drawing(charts.visits_over_time, {
+        return Html(drawing("km_analysis.charts:visits_over_time", {
             "progress": progress, "as_of": self.period.as_of, "numerals": self.numerals},
             "chart"))
 
@@ -336,7 +336,7 @@ class TambonReport(MeetingSections, Report):
             "มีหางปลา": progress["tail_coverage"],
             "ครบหัวและหาง": progress["fish_coverage"],
         }
-        return Html(drawing(charts.coverage_bars,
+        return Html(drawing("km_analysis.charts:coverage_bars",
                             {"coverage": shares, "numerals": self.numerals}, "chart"))
 
     def fish_items(self) -> Html:
@@ -368,7 +368,7 @@ class TambonReport(MeetingSections, Report):
                           + self._listing([self.text(name) for name in without], "กลุ่ม"),
                           "small") if len(without) else Html(""))
         figures = [
-            drawing(charts.fish, {**kmtools.group_fish(
+            drawing("km_analysis.charts:fish", {**kmtools.group_fish(
                 self.records, group_id, self.period.as_of, self.numerals),
                 "numerals": self.numerals}, "fish")
             for group_id in group_ids
@@ -379,7 +379,7 @@ class TambonReport(MeetingSections, Report):
         """Return the tambon's ปลาตะเพียน: the network's fish above, one small fish a group."""
         if self.records.groups.empty:
             return paragraph("ตำบลนี้ยังไม่มีกลุ่มการเงินในบันทึก", "empty")
-        return Html(drawing(charts.pla_taphian, {**kmtools.tambon_mobile(
+        return Html(drawing("km_analysis.charts:pla_taphian", {**kmtools.tambon_mobile(
             self.records, self.tambon, self.period.as_of, self.numerals),
             "numerals": self.numerals}, "mobile"))
 
@@ -403,7 +403,7 @@ class TambonReport(MeetingSections, Report):
         if latest.empty:
             return paragraph("กลุ่มในตำบลนี้ยังไม่ได้ประเมินตนเอง จึงยังไม่มีธารปัญญาและบันไดการเรียนรู้",
                              "empty")
-        return Html(drawing(charts.river, {
+        return Html(drawing("km_analysis.charts:river", {
             "assessments": latest, "competencies": kmtools.competency_order(self.records),
             "title": f"ธารปัญญา {self.tambon_name}", "numerals": self.numerals}, "river"))
 

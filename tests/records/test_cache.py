@@ -52,6 +52,13 @@ def test_the_same_files_are_checked_once_and_give_the_same_records(data, loads):
     assert_same_records(again, first)
 
 
+def test_checking_is_announced_only_when_the_files_are_read_anew(data, loads):
+    announced = []
+    cache.checked_records(data, checking=lambda: announced.append(len(loads)))
+    cache.checked_records(data, checking=lambda: announced.append(len(loads)))
+    assert announced == [0]  # once, and before the files were read
+
+
 @pytest.mark.parametrize("change", ["edit", "add", "remove", "today", "folder"])
 def test_a_changed_file_or_day_checks_the_files_again(data, loads, monkeypatch, change):
     cache.checked_records(data)

@@ -286,9 +286,9 @@ def test_a_restored_kernel_keeps_nothing_of_the_last_report(tmp_path, kernels_fo
                                    kernel_name="python3")
         return nbformat.read(str(out), as_version=4)
 
-    with kernels.StartedKernel(tmp_path) as fresh:
+    with kernels.StartedKernel(tmp_path, draws=True) as fresh:
         expected = _outputs(run(probe, fresh))
-    with kernels.StartedKernel(tmp_path) as reused:
+    with kernels.StartedKernel(tmp_path, draws=True) as reused:
         run(probe, reused)  # the warning is shown once per registry: shown here already
         reused.restore()
         run(polluting, reused)
