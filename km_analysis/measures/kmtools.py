@@ -228,14 +228,17 @@ def level_descriptions(records, competency: str) -> dict[int, str]:
             if not missing(row.get(f"level_{level}"))}
 
 
-def stair_steps(records, tambon: str, competency: str, as_of) -> pd.DataFrame:
+def stair_steps(records, tambon: str, competency: str, as_of,
+                latest: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return the stair of one competency: per level 1-5, the groups now at that level.
 
     Index: level (1-5, every level, even without groups). Columns: groups (a tuple of labels
     "หมู่ N name", sorted by village), description (the competencies table's text for that
-    level, "" without one). From each group's latest assessment on or before as_of.
+    level, "" without one). From each group's latest assessment on or before as_of:
+    `latest_assessments(records, tambon, as_of)`, given as `latest` when already at hand.
     """
-    latest = latest_assessments(records, tambon, as_of)
+    if latest is None:
+        latest = latest_assessments(records, tambon, as_of)
     key = thai.code_key(competency)
     chosen = latest.loc[(latest["competency"].map(thai.code_key) == key).to_numpy(bool)
                         | (latest["name_th"].map(thai.code_key) == key).to_numpy(bool)]

@@ -421,7 +421,8 @@ class TambonReport(MeetingSections, Report):
         for code, name in kmtools.competency_order(self.records):
             if code not in assessed:
                 continue
-            steps = kmtools.stair_steps(self.records, self.tambon, code, self.period.as_of)
+            steps = kmtools.stair_steps(self.records, self.tambon, code, self.period.as_of,
+                                        latest)
             rows.append({"competency": name, **{
                 f"level_{level}": ", ".join(steps.at[level, "groups"]) for level in steps.index}})
         columns = [Column("competency", "เรื่อง", width="20%"),

@@ -197,6 +197,9 @@ def test_stair_steps_put_groups_on_their_level_with_its_description(records):
     assert steps["description"].tolist() == [""] * 5
     bookkeeping = kmtools.stair_steps(records, "tharai", "bookkeeping", AS_OF)
     assert bookkeeping["description"].tolist() == ["รู้ว่าต้องมีบัญชี", "", "จดบัญชีครบ", "", ""]
+    latest = kmtools.latest_assessments(records, "tharai", AS_OF)
+    pd.testing.assert_frame_equal(
+        kmtools.stair_steps(records, "tharai", "bookkeeping", AS_OF, latest), bookkeeping)
 
 
 def test_competency_name_from_code_or_name(records):
