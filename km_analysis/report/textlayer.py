@@ -561,21 +561,24 @@ class _Scan:
         found: list[Span] = []
         run: list[Glyph] = []
         shift = 0.0
-        for index, (operands, operator) in enumerate(instructions):
-            op = str(operator)
+        for index, instruction in enumerate(instructions):
+            # Read by attribute, and the operands only where used: they are copied at each
+            # read, which cost a quarter of a second a province report.
+            op = str(instruction.operator)
             if op not in _WATCHED:  # most instructions draw the drawings' shapes
                 continue
             if op in _SHOW:
                 if font is not None and font.face is not None:
                     # Text that already has its ActualText (a PDF fixed before) keeps it.
-                    shift = self._glyphs(font, index, operands, None if any(marked) else run,
-                                         shift)
+                    shift = self._glyphs(font, index, instruction.operands,
+                                         None if any(marked) else run, shift)
                 continue
             if op in _SPAN_BOUNDARIES:
                 if run:
                     found += spans(run)
                 run, shift = [], 0.0
             if op == "Tf":
+                operands = instruction.operands
                 obj = font_resources.get(str(operands[0]))
                 if obj is None:
                     raise TextLayerError(f"font resource {operands[0]}", "no such font",
@@ -586,9 +589,9 @@ class _Scan:
             elif op == "Q" and stack:
                 font = stack.pop()
             elif op == "Do":
-                self.form(resources, operands[0], font)
+                self.form(resources, instruction.operands[0], font)
             elif op in ("BDC", "BMC"):
-                properties = operands[1] if op == "BDC" else None
+                properties = instruction.operands[1] if op == "BDC" else None
                 if isinstance(properties, pikepdf.Name):  # named in the Properties resource
                     properties = resources.get("/Properties", {}).get(str(properties))
                 marked.append(isinstance(properties, pikepdf.Dictionary)
