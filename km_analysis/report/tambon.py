@@ -367,12 +367,10 @@ class TambonReport(MeetingSections, Report):
         note = (paragraph("กลุ่มที่ยังไม่มีบันทึกหัวปลา ตัวปลา หรือหางปลา จึงยังไม่มีภาพปลาทู: "
                           + self._listing([self.text(name) for name in without], "กลุ่ม"),
                           "small") if len(without) else Html(""))
-        figures = [
-            drawing("km_analysis.charts:fish", {**kmtools.group_fish(
-                self.records, group_id, self.period.as_of, self.numerals),
-                "numerals": self.numerals}, "fish")
-            for group_id in group_ids
-        ]
+        fishes = kmtools.group_fishes(self.records, group_ids, self.period.as_of, self.numerals)
+        figures = [drawing("km_analysis.charts:fish",
+                           {**fishes[group_id], "numerals": self.numerals}, "fish")
+                   for group_id in group_ids]
         return Html("".join(figures)) + note
 
     def mobile(self):

@@ -125,6 +125,17 @@ def test_group_fish_of_unknown_group_is_a_usage_error(records):
         kmtools.group_fish(records, "G9", AS_OF)
 
 
+def test_group_fishes_in_one_pass_are_each_group_s_fish_alone(demo):
+    group_ids = list(demo.groups["group_id"])
+    together = kmtools.group_fishes(demo, group_ids, "2006-10-30")
+    assert list(together) == group_ids
+    for group_id in group_ids:
+        assert together[group_id] == kmtools.group_fishes(demo, [group_id], "2006-10-30")[
+            group_id], group_id
+    with pytest.raises(UsageError, match="G9"):
+        kmtools.group_fishes(demo, [group_ids[0], "G9"], "2006-10-30")
+
+
 def test_network_fish_has_the_tambons_own_items_and_coverage(records):
     network = kmtools.network_fish(records, "tharai", AS_OF)
     assert network["title"] == "เครือข่ายตำบลท่าไร่"
