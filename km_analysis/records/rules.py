@@ -124,12 +124,15 @@ def _resolve_references(ctx: _RuleContext) -> None:
 
 
 def _isin(values: pd.Series, known) -> pd.Series:
-    """Return values.isin(known) computed by Arrow (pandas converts `known` one by one)."""
+    """Return values.isin(known) computed by Arrow (pandas converts `known` one by one); a
+    blank value is never in it."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    found = pc.is_in(pa.array(values.astype("string"), from_pandas=True),
-                     value_set=pa.array(list(known), type=pa.string()))
+    def as_arrow(texts) -> pa.Array:  # both sides alike: Arrow compares one type of string
+        return pa.array(pd.Series(texts).astype("string"), from_pandas=True)
+
+    found = pc.is_in(as_arrow(values), value_set=as_arrow(known))
     return pd.Series(found.fill_null(False).to_numpy(zero_copy_only=False), index=values.index)
 
 
@@ -290,7 +293,7 @@ def _happened_rows(ctx: _RuleContext, table: str, column: str) -> np.ndarray:
     present = attendance.loc[attendance["status"].eq("present").fillna(False).to_numpy(bool),
                              "session_id"]
     took_place = (frame["participants"].fillna(0).gt(0).to_numpy(bool)
-                  | frame["session_id"].isin(present).to_numpy(bool))
+                  | _isin(frame["session_id"], present.dropna()).to_numpy(bool))
     return dated & took_place
 
 
